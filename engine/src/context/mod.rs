@@ -1,0 +1,381 @@
+//! The message context: everything one request carries through the mediators.
+//!
+//! Properties live in scopes as in Synapse: default (`$ctx:`), axis2 (`$axis2:`), operation,
+//! and transport (the HTTP headers, `$trp:`). The payload is parsed only when asked.
+
+mod payload;
+mod value;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::{HeaderMap, Method, StatusCode};
+use serde_json::Value;
+
+pub use payload::{BodyKind, Payload, is_json_content_type};
+pub use value::{PropertyType, PropertyValue};
+
+use crate::deploy::Deployment;
+use crate::error::MediationError;
+use crate::proxy::ProxyService;
+use crate::services::EngineServices;
+
+/// Which way the message is travelling: towards a backend, or back to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Request,
+    Response,
+}
+
+/// The response handed back to the client, captured when `respond` or `send` runs.
+#[derive(Debug, Clone)]
+pub struct OutgoingResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// Axis2 properties with a meaning to the engine.
+pub mod axis2 {
+    pub const HTTP_SC: &str = "HTTP_SC";
+    pub const HTTP_METHOD: &str = "HTTP_METHOD";
+    pub const REST_URL_POSTFIX: &str = "REST_URL_POSTFIX";
+    pub const MESSAGE_TYPE: &str = "messageType";
+    pub const CONTENT_TYPE: &str = "ContentType";
+}
+
+/// Headers that describe one hop and must not be copied to the next one.
+pub fn is_hop_by_hop(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "trailer"
+            | "transfer-encoding"
+            | "upgrade"
+            | "host"
+            | "content-length"
+            | "expect"
+    )
+}
+
+pub struct MessageContext {
+    services: Arc<EngineServices>,
+    deployment: Arc<Deployment>,
+    service: Option<Arc<ProxyService>>,
+    properties: HashMap<String, PropertyValue>,
+    axis2: HashMap<String, String>,
+    operation: HashMap<String, PropertyValue>,
+    /// Transport headers: the request's, and after a backend call, the response's.
+    pub headers: HeaderMap,
+    payload: Payload,
+    /// Counts changes to the status or body, so a fault handler's own answer can be told
+    /// apart from what the message carried before the error.
+    result_changes: u32,
+    method: Method,
+    /// The request path and query, e.g. `/services/P/x?y=1` (Synapse's `To`).
+    request_uri: String,
+    direction: Direction,
+    response: Option<OutgoingResponse>,
+    /// Per-flow state of connectors (what `init` stored for later operations).
+    extensions: http::Extensions,
+}
+
+impl MessageContext {
+    pub fn new(
+        services: Arc<EngineServices>,
+        deployment: Arc<Deployment>,
+        method: Method,
+        request_uri: String,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Self {
+        MessageContext {
+            services,
+            deployment,
+            service: None,
+            properties: HashMap::new(),
+            axis2: HashMap::new(),
+            operation: HashMap::new(),
+            headers,
+            payload: Payload::new(body),
+            result_changes: 0,
+            method,
+            request_uri,
+            direction: Direction::Request,
+            response: None,
+            extensions: http::Extensions::new(),
+        }
+    }
+
+    pub fn services(&self) -> &Arc<EngineServices> {
+        &self.services
+    }
+
+    pub fn deployment(&self) -> &Arc<Deployment> {
+        &self.deployment
+    }
+
+    /// The proxy service mediating this message.
+    pub fn service(&self) -> Option<&Arc<ProxyService>> {
+        self.service.as_ref()
+    }
+
+    pub fn set_service(&mut self, service: Arc<ProxyService>) {
+        self.properties
+            .insert("proxy.name".into(), service.name.clone().into());
+        self.service = Some(service);
+    }
+
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    pub fn request_uri(&self) -> &str {
+        &self.request_uri
+    }
+
+    pub fn direction(&self) -> Direction {
+        self.direction
+    }
+
+    pub fn set_direction(&mut self, direction: Direction) {
+        self.direction = direction;
+    }
+
+    // ---- default scope --------------------------------------------------------------------
+
+    pub fn property(&self, name: &str) -> Option<&PropertyValue> {
+        self.properties.get(name)
+    }
+
+    pub fn set_property(&mut self, name: impl Into<String>, value: impl Into<PropertyValue>) {
+        self.properties.insert(name.into(), value.into());
+    }
+
+    pub fn remove_property(&mut self, name: &str) {
+        self.properties.remove(name);
+    }
+
+    /// True when some default-scope property name satisfies `test`.
+    pub fn has_property_where(&self, test: impl Fn(&str) -> bool) -> bool {
+        self.properties.keys().any(|k| test(k))
+    }
+
+    // ---- axis2 scope ----------------------------------------------------------------------
+
+    /// An axis2 property; `HTTP_METHOD` and `REST_URL_POSTFIX` come from the request unless set.
+    pub fn axis2_property(&self, name: &str) -> Option<String> {
+        if let Some(v) = self.axis2.get(name) {
+            return Some(v.clone());
+        }
+        match name {
+            axis2::HTTP_METHOD => Some(self.method.as_str().to_string()),
+            axis2::REST_URL_POSTFIX => self.rest_url_postfix().map(str::to_string),
+            _ => None,
+        }
+    }
+
+    pub fn set_axis2_property(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        let (name, value) = (name.into(), value.into());
+        if name == axis2::HTTP_SC {
+            self.result_changes += 1;
+        }
+        // Synapse: setting messageType also replaces the Content-Type header.
+        if name == axis2::MESSAGE_TYPE
+            && let Ok(v) = HeaderValue::from_str(&value)
+        {
+            self.headers.insert(CONTENT_TYPE, v);
+        }
+        self.axis2.insert(name, value);
+    }
+
+    pub fn remove_axis2_property(&mut self, name: &str) {
+        self.axis2.remove(name);
+        if name == axis2::REST_URL_POSTFIX {
+            // Removing it is how configs stop the postfix being appended to endpoints.
+            self.axis2.insert(name.into(), String::new());
+        }
+    }
+
+    /// The part of the request URI after `/services/{name}`, or `None` when empty.
+    pub fn rest_url_postfix(&self) -> Option<&str> {
+        if let Some(v) = self.axis2.get(axis2::REST_URL_POSTFIX) {
+            return Some(v.as_str()).filter(|v| !v.is_empty());
+        }
+        let name = self.service.as_ref()?.name.as_str();
+        let rest = self.request_uri.strip_prefix("/services/")?;
+        let after = rest.strip_prefix(name)?;
+        Some(after).filter(|a| !a.is_empty())
+    }
+
+    // ---- operation scope ------------------------------------------------------------------
+
+    pub fn operation_property(&self, name: &str) -> Option<&PropertyValue> {
+        self.operation.get(name)
+    }
+
+    pub fn set_operation_property(&mut self, name: impl Into<String>, value: PropertyValue) {
+        self.operation.insert(name.into(), value);
+    }
+
+    pub fn remove_operation_property(&mut self, name: &str) {
+        self.operation.remove(name);
+    }
+
+    // ---- transport scope ------------------------------------------------------------------
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Sets a transport header; the error names what is wrong with the name or value.
+    pub fn set_header(&mut self, name: &str, value: &str) -> Result<(), MediationError> {
+        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            MediationError::internal(format!("`{name}` is not a valid HTTP header name"))
+        })?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            MediationError::internal(format!(
+                "the value for header `{name}` is not a valid header value"
+            ))
+        })?;
+        self.headers.insert(header, value);
+        Ok(())
+    }
+
+    pub fn remove_header(&mut self, name: &str) {
+        self.headers.remove(name);
+    }
+
+    // ---- payload --------------------------------------------------------------------------
+
+    /// The content type of the current message: `messageType` if a mediator set one, else the
+    /// `Content-Type` header.
+    pub fn content_type(&self) -> Option<&str> {
+        self.axis2
+            .get(axis2::MESSAGE_TYPE)
+            .map(String::as_str)
+            .or_else(|| self.header(CONTENT_TYPE.as_str()))
+    }
+
+    /// The JSON payload, parsed on first use. Invalid JSON in a JSON-labelled body is a 400.
+    pub fn json_payload(&mut self) -> Result<Option<&Value>, MediationError> {
+        let kind = BodyKind::from_content_type(self.content_type());
+        self.payload.json(kind).map_err(|e| {
+            MediationError::client("malformed JSON payload")
+                .with_detail(format!("the request body is not valid JSON: {e}"))
+        })
+    }
+
+    pub fn payload(&self) -> &Payload {
+        &self.payload
+    }
+
+    /// The body as text, for `json-eval($)` and logs.
+    pub fn payload_text(&self) -> String {
+        self.payload.text()
+    }
+
+    /// Replaces the body with a JSON document built by mediation.
+    pub fn set_json_payload(&mut self, value: Value) {
+        self.payload.set_json(value);
+        self.result_changes += 1;
+    }
+
+    pub fn result_changes(&self) -> u32 {
+        self.result_changes
+    }
+
+    /// Makes a backend's answer the current message (what `call` and `send` do).
+    pub fn replace_message(&mut self, status: StatusCode, headers: HeaderMap, body: Bytes) {
+        self.result_changes += 1;
+        self.headers = headers;
+        self.payload.set_raw(body);
+        self.axis2.remove(axis2::MESSAGE_TYPE);
+        self.axis2.remove(axis2::CONTENT_TYPE);
+        self.axis2
+            .insert(axis2::HTTP_SC.into(), status.as_u16().to_string());
+    }
+
+    // ---- connector state ------------------------------------------------------------------
+
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.extensions
+    }
+
+    pub fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.extensions
+    }
+
+    // ---- the response ---------------------------------------------------------------------
+
+    /// Captures the current message as the response (`respond`, or `send` back to the client).
+    /// Only the first call counts: a client gets exactly one response.
+    pub fn respond(&mut self) {
+        if self.response.is_some() {
+            return;
+        }
+        let status = self
+            .axis2
+            .get(axis2::HTTP_SC)
+            .and_then(|s| s.trim().parse::<u16>().ok())
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::OK);
+        let mut headers = HeaderMap::with_capacity(self.headers.len());
+        for (name, value) in &self.headers {
+            if !is_hop_by_hop(name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        if let Some(ct) = self
+            .axis2
+            .get(axis2::MESSAGE_TYPE)
+            .and_then(|ct| HeaderValue::from_str(ct).ok())
+        {
+            headers.insert(CONTENT_TYPE, ct);
+        } else if self.payload.is_modified() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        let no_body = self
+            .axis2
+            .get("NO_ENTITY_BODY")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let body = if no_body {
+            Bytes::new()
+        } else {
+            self.payload.to_bytes()
+        };
+        self.response = Some(OutgoingResponse {
+            status,
+            headers,
+            body,
+        });
+    }
+
+    pub fn has_responded(&self) -> bool {
+        self.response.is_some()
+    }
+
+    /// Answers with a prepared response (an error body) unless one was already captured.
+    pub fn respond_with(&mut self, response: OutgoingResponse) {
+        if self.response.is_none() {
+            self.response = Some(response);
+        }
+    }
+
+    pub fn take_response(&mut self) -> Option<OutgoingResponse> {
+        self.response.take()
+    }
+
+    /// True when mediation set a status or a body that should reach the client even though
+    /// the flow ended without `respond`.
+    pub fn has_explicit_result(&self) -> bool {
+        self.axis2.contains_key(axis2::HTTP_SC) || self.payload.is_modified()
+    }
+}

@@ -1,0 +1,190 @@
+//! The message body: the bytes as received, and a JSON tree built only when something asks.
+//!
+//! An untouched body is sent on byte for byte. Parsing happens at most once per message, on
+//! the first expression that needs it; a mediator that replaces the body marks it modified,
+//! and only then is the tree serialised again.
+
+use bytes::Bytes;
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+enum JsonState {
+    Unparsed,
+    /// `modified` is true when a mediator built this tree rather than parsing the bytes.
+    Parsed {
+        value: Value,
+        modified: bool,
+    },
+    /// No JSON payload: an empty body, or a content type that is not JSON.
+    Absent,
+    /// The content type says JSON but the bytes are not.
+    Invalid(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Payload {
+    raw: Bytes,
+    json: JsonState,
+}
+
+/// How the body should be read when JSON is asked of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// The content type names JSON: invalid bytes are the client's error.
+    Json,
+    /// No content type: JSON if it parses, otherwise no JSON payload.
+    Unlabelled,
+    /// Some other content type: no JSON payload.
+    Other,
+}
+
+impl BodyKind {
+    pub fn from_content_type(content_type: Option<&str>) -> BodyKind {
+        match content_type {
+            None => BodyKind::Unlabelled,
+            Some(ct) if is_json_content_type(ct) => BodyKind::Json,
+            Some(_) => BodyKind::Other,
+        }
+    }
+}
+
+/// `application/json`, `text/json`, and any `+json` type such as the GoToWebinar
+/// `application/vnd.citrix.g2wapi-v1.1+json`.
+pub fn is_json_content_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some((_, subtype)) => subtype == "json" || subtype.ends_with("+json"),
+        None => false,
+    }
+}
+
+impl Payload {
+    pub fn new(raw: Bytes) -> Self {
+        Payload {
+            raw,
+            json: JsonState::Unparsed,
+        }
+    }
+
+    pub fn empty() -> Self {
+        Payload::new(Bytes::new())
+    }
+
+    /// True when a mediator has replaced the body since it arrived.
+    pub fn is_modified(&self) -> bool {
+        matches!(self.json, JsonState::Parsed { modified: true, .. })
+    }
+
+    /// The JSON tree, parsed on first use. `Err` carries the parser's message.
+    pub fn json(&mut self, kind: BodyKind) -> Result<Option<&Value>, String> {
+        if matches!(self.json, JsonState::Unparsed) {
+            self.json = self.parse(kind);
+        }
+        match &self.json {
+            JsonState::Parsed { value, .. } => Ok(Some(value)),
+            JsonState::Absent => Ok(None),
+            JsonState::Invalid(message) => Err(message.clone()),
+            JsonState::Unparsed => unreachable!("parsed just above"),
+        }
+    }
+
+    fn parse(&self, kind: BodyKind) -> JsonState {
+        if kind == BodyKind::Other || self.raw.iter().all(u8::is_ascii_whitespace) {
+            return JsonState::Absent;
+        }
+        match serde_json::from_slice(&self.raw) {
+            Ok(value) => JsonState::Parsed {
+                value,
+                modified: false,
+            },
+            Err(e) if kind == BodyKind::Json => JsonState::Invalid(e.to_string()),
+            Err(_) => JsonState::Absent,
+        }
+    }
+
+    /// Replaces the body with a JSON tree built by a mediator.
+    pub fn set_json(&mut self, value: Value) {
+        self.json = JsonState::Parsed {
+            value,
+            modified: true,
+        };
+    }
+
+    /// Replaces the body with new bytes (a backend response).
+    pub fn set_raw(&mut self, raw: Bytes) {
+        self.raw = raw;
+        self.json = JsonState::Unparsed;
+    }
+
+    /// The bytes to send: the original ones unless a mediator built a new body.
+    pub fn to_bytes(&self) -> Bytes {
+        match &self.json {
+            JsonState::Parsed {
+                value,
+                modified: true,
+            } => Bytes::from(value.to_string()),
+            _ => self.raw.clone(),
+        }
+    }
+
+    /// The body as text (lossy for invalid UTF-8), for `json-eval($)` and logs.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.to_bytes()).into_owned()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.is_modified() && self.raw.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_content_types() {
+        for ct in [
+            "application/json",
+            "application/json; charset=UTF-8",
+            "text/json",
+            "application/vnd.citrix.g2wapi-v1.1+json",
+            "APPLICATION/JSON",
+        ] {
+            assert!(is_json_content_type(ct), "{ct}");
+        }
+        for ct in ["text/plain", "application/xml", "json", "application/jsonx"] {
+            assert!(!is_json_content_type(ct), "{ct}");
+        }
+    }
+
+    #[test]
+    fn parses_lazily_and_keeps_bytes_untouched() {
+        let raw = Bytes::from_static(b"{ \"n\" : 1.50 }");
+        let mut p = Payload::new(raw.clone());
+        assert_eq!(
+            p.json(BodyKind::Json).unwrap().unwrap()["n"].to_string(),
+            "1.50"
+        );
+        assert_eq!(p.to_bytes(), raw, "an untouched body keeps its exact bytes");
+        p.set_json(serde_json::json!({"a": 1}));
+        assert!(p.is_modified());
+        assert_eq!(p.to_bytes(), Bytes::from_static(b"{\"a\":1}"));
+    }
+
+    #[test]
+    fn invalid_json_is_an_error_only_when_labelled_json() {
+        let mut p = Payload::new(Bytes::from_static(b"{oops"));
+        assert!(p.json(BodyKind::Json).is_err());
+        let mut p = Payload::new(Bytes::from_static(b"{oops"));
+        assert_eq!(p.json(BodyKind::Unlabelled), Ok(None));
+        let mut p = Payload::new(Bytes::from_static(b"{}"));
+        assert_eq!(p.json(BodyKind::Other), Ok(None));
+        let mut p = Payload::new(Bytes::from_static(b"  \n"));
+        assert_eq!(p.json(BodyKind::Json), Ok(None));
+    }
+}

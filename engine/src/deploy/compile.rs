@@ -1,0 +1,191 @@
+//! Typed definitions → run-time artifacts. Every problem in a file is collected before the
+//! file is judged, and a file with any error deploys nothing.
+
+use std::sync::Arc;
+
+use crate::compile::CompileCx;
+use crate::config::endpoint::parse_endpoint;
+use crate::config::source::{Diagnostics, SourceFile};
+use crate::config::xml::Element;
+use crate::config::{ArtifactDef, EndpointDef, ProxyDef, SequenceDef, parse_artifacts};
+use crate::endpoint::{Endpoint, Target};
+use crate::error::{Diagnostic, Pos, Reported};
+use crate::proxy::ProxyService;
+use crate::registry::Registry;
+use crate::sequence::{NamedSequence, SequenceRef};
+
+/// A deployable unit built from one file.
+#[derive(Debug, Clone)]
+pub enum Artifact {
+    Proxy(Arc<ProxyService>),
+    Sequence(Arc<NamedSequence>),
+    Endpoint(Arc<Endpoint>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ArtifactKind {
+    Proxy,
+    Sequence,
+    Endpoint,
+}
+
+impl ArtifactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArtifactKind::Proxy => "proxy",
+            ArtifactKind::Sequence => "sequence",
+            ArtifactKind::Endpoint => "endpoint",
+        }
+    }
+}
+
+impl Artifact {
+    pub fn kind(&self) -> ArtifactKind {
+        match self {
+            Artifact::Proxy(_) => ArtifactKind::Proxy,
+            Artifact::Sequence(_) => ArtifactKind::Sequence,
+            Artifact::Endpoint(_) => ArtifactKind::Endpoint,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Artifact::Proxy(p) => &p.name,
+            Artifact::Sequence(s) => &s.name,
+            Artifact::Endpoint(e) => e.name.as_deref().unwrap_or_default(),
+        }
+    }
+}
+
+/// The outcome of compiling one file: its artifacts (only when it has no errors) and every
+/// diagnostic found in it.
+#[derive(Debug, Clone)]
+pub struct CompiledFile {
+    pub source: Arc<SourceFile>,
+    pub artifacts: Vec<(Artifact, Pos)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CompiledFile {
+    pub fn name(&self) -> &Arc<str> {
+        &self.source.name
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and compiles one file.
+pub fn compile_source(registry: &Registry, source: SourceFile) -> CompiledFile {
+    let source = Arc::new(source);
+    let mut diags = Diagnostics::new(source.clone());
+    let mut artifacts = Vec::new();
+    if let Ok(defs) = parse_artifacts(&mut diags) {
+        let mut cx = CompileCx::new(registry, &mut diags);
+        for def in defs {
+            if let Ok(artifact) = compile_artifact(def, &mut cx, &source.name) {
+                artifacts.push(artifact);
+            }
+        }
+    }
+    if diags.has_errors() {
+        artifacts.clear();
+    }
+    CompiledFile {
+        source,
+        artifacts,
+        diagnostics: diags.into_vec(),
+    }
+}
+
+fn compile_artifact(
+    def: ArtifactDef,
+    cx: &mut CompileCx<'_>,
+    file: &Arc<str>,
+) -> Result<(Artifact, Pos), Reported> {
+    match def {
+        ArtifactDef::Proxy(def) => {
+            let pos = def.name_pos;
+            compile_proxy(*def, cx, file).map(|p| (Artifact::Proxy(Arc::new(p)), pos))
+        }
+        ArtifactDef::Sequence(def) => {
+            cx.check_attributes(
+                &def.element,
+                &["name", "onError", "trace", "statistics", "description"],
+            );
+            let mediators = cx.mediators(&def.element)?;
+            let sequence = NamedSequence {
+                name: def.name,
+                mediators,
+                on_error: def.on_error,
+            };
+            Ok((Artifact::Sequence(Arc::new(sequence)), def.name_pos))
+        }
+        ArtifactDef::Endpoint(def) => {
+            let endpoint = parse_endpoint(&def.element, cx, true)?;
+            Ok((Artifact::Endpoint(Arc::new(endpoint)), def.name_pos))
+        }
+    }
+}
+
+fn compile_proxy(
+    def: ProxyDef,
+    cx: &mut CompileCx<'_>,
+    file: &Arc<str>,
+) -> Result<ProxyService, Reported> {
+    let in_sequence = sequence(def.in_sequence.as_ref(), cx);
+    let out_sequence = sequence(def.out_sequence.as_ref(), cx);
+    let fault_sequence = sequence(def.fault_sequence.as_ref(), cx);
+    let endpoint = match &def.endpoint {
+        None => Ok(None),
+        Some(EndpointDef::Inline(el)) => parse_endpoint(el, cx, false).map(Some),
+        Some(EndpointDef::Key { key, pos }) => Ok(Some(Endpoint {
+            name: None,
+            target: Target::Reference {
+                key: key.clone(),
+                pos: *pos,
+            },
+            timeout: None,
+            properties: Vec::new(),
+        })),
+    };
+    Ok(ProxyService {
+        name: def.name,
+        file: file.clone(),
+        started: def.start_on_load,
+        transports: def.transports,
+        description: def.description,
+        parameters: def.parameters,
+        in_sequence: in_sequence?,
+        out_sequence: out_sequence?,
+        fault_sequence: fault_sequence?,
+        endpoint: endpoint?,
+    })
+}
+
+fn sequence(
+    def: Option<&SequenceDef>,
+    cx: &mut CompileCx<'_>,
+) -> Result<Option<SequenceRef>, Reported> {
+    match def {
+        None => Ok(None),
+        Some(SequenceDef::Key { key, pos }) => Ok(Some(SequenceRef::Named {
+            key: key.clone(),
+            pos: *pos,
+        })),
+        Some(SequenceDef::Inline(el)) => inline_sequence(el, cx).map(Some),
+    }
+}
+
+fn inline_sequence(el: &Element, cx: &mut CompileCx<'_>) -> Result<SequenceRef, Reported> {
+    cx.check_attributes(el, &["onError", "trace", "statistics", "description"]);
+    if let Some(a) = el.attr("onError") {
+        cx.diags.error(
+            a.pos,
+            "`onError` on an inline sequence is not supported yet; use the proxy's faultSequence",
+        );
+        return Err(Reported);
+    }
+    Ok(SequenceRef::Inline(Arc::new(cx.mediators(el)?)))
+}

@@ -1,0 +1,238 @@
+//! Errors of both halves of the engine.
+//!
+//! * Deploy time: [`Diagnostic`]s, collected per file by [`Diagnostics`], each pointing at
+//!   `file:line:col` with the offending source line and an optional help line.
+//! * Run time: [`MediationError`], tagged with who caused it (client, backend, engine) so the
+//!   HTTP layer can pick the status, and with the Synapse `ERROR_CODE` a fault sequence reads.
+
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One problem found in a config file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file as the user named it (a path relative to where they pointed us).
+    pub file: Arc<str>,
+    pub pos: Pos,
+    pub message: String,
+    pub help: Option<String>,
+    /// The source line `pos` points into, kept so the diagnostic renders on its own.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders as the compiler-style block used by `validate` and the deploy log:
+    ///
+    /// ```text
+    /// proxies/a.xml:3:9: error: unknown mediator <proprety>
+    ///   3 |         <proprety name="x"/>
+    ///     |         ^
+    ///   = help: did you mean <property>?
+    /// ```
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "{}:{}:{}: {}: {}",
+            self.file,
+            self.pos.line,
+            self.pos.col,
+            self.severity.as_str(),
+            self.message
+        );
+        if let Some(line) = &self.source_line {
+            let number = self.pos.line.to_string();
+            let gutter = " ".repeat(number.len());
+            // Tabs are shown as single spaces so the marker lines up with the column count.
+            let shown: String = line
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
+            let marker_pad = " ".repeat(self.pos.col.saturating_sub(1) as usize);
+            let _ = write!(out, "\n  {number} | {}", shown.trim_end());
+            let _ = write!(out, "\n  {gutter} | {marker_pad}^");
+        }
+        if let Some(help) = &self.help {
+            let _ = write!(out, "\n  = help: {help}");
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+/// Marker returned by compile steps whose problems were already recorded in [`Diagnostics`].
+/// Carrying no message keeps callers from reporting the same problem twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported;
+
+/// The cause of a run-time failure, which decides the HTTP status class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorSource {
+    /// The request was at fault (4xx).
+    Client,
+    /// A backend could not be reached or misbehaved (502/504).
+    Backend,
+    /// A bug or a config problem only visible at run time (500).
+    Internal,
+}
+
+/// Synapse's `ERROR_CODE` values that oxynapse produces (`SynapseConstants`).
+pub mod codes {
+    /// Generic mediator exception.
+    pub const GENERIC: i64 = 0;
+    /// Connection to the backend failed.
+    pub const CONNECTION_FAILED: i64 = 101503;
+    /// The backend did not answer in time.
+    pub const TIMEOUT: i64 = 101504;
+    /// The backend closed the connection.
+    pub const CONNECTION_CLOSED: i64 = 101505;
+    /// A mandatory template (connector) parameter has no value.
+    pub const MISSING_PARAMETER: i64 = 500101;
+}
+
+/// A failure while mediating one message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediationError {
+    pub source: ErrorSource,
+    /// The HTTP status the client gets when no fault sequence answers instead.
+    pub status: u16,
+    /// Synapse `ERROR_CODE`.
+    pub code: i64,
+    /// Short summary: the `error` field of the JSON body and `ERROR_MESSAGE`.
+    pub message: String,
+    /// Longer explanation: the `detail` field of the JSON body and `ERROR_DETAIL`.
+    pub detail: String,
+    /// Set once a fault sequence (or `onError` handler) has run for this error, so an outer
+    /// handler does not run a second time.
+    pub fault_handled: bool,
+}
+
+impl MediationError {
+    fn new(source: ErrorSource, status: u16, code: i64, message: impl Into<String>) -> Self {
+        MediationError {
+            source,
+            status,
+            code,
+            message: message.into(),
+            detail: String::new(),
+            fault_handled: false,
+        }
+    }
+
+    /// 400: the request cannot be mediated as sent.
+    pub fn client(message: impl Into<String>) -> Self {
+        Self::new(ErrorSource::Client, 400, codes::GENERIC, message)
+    }
+
+    /// A client error with a specific 4xx status.
+    pub fn client_status(status: u16, message: impl Into<String>) -> Self {
+        Self::new(ErrorSource::Client, status, codes::GENERIC, message)
+    }
+
+    /// 502: the backend could not be reached or broke the exchange.
+    pub fn backend(code: i64, message: impl Into<String>) -> Self {
+        Self::new(ErrorSource::Backend, 502, code, message)
+    }
+
+    /// 504: the backend did not answer within the timeout.
+    pub fn backend_timeout(message: impl Into<String>) -> Self {
+        Self::new(ErrorSource::Backend, 504, codes::TIMEOUT, message)
+    }
+
+    /// 500: something the client cannot fix.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorSource::Internal, 500, codes::GENERIC, message)
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
+    pub fn with_code(mut self, code: i64) -> Self {
+        self.code = code;
+        self
+    }
+
+    /// The JSON body sent to the client: `{"error": ..., "detail": ...}`.
+    pub fn to_json_body(&self) -> String {
+        serde_json::json!({ "error": self.message, "detail": self.detail }).to_string()
+    }
+}
+
+impl fmt::Display for MediationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.detail.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.message, self.detail)
+        }
+    }
+}
+
+impl std::error::Error for MediationError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnostic(help: Option<&str>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            file: "p.xml".into(),
+            pos: Pos { line: 12, col: 5 },
+            message: "unknown mediator <proprety>".into(),
+            help: help.map(str::to_string),
+            source_line: Some("\t   <proprety/>".into()),
+        }
+    }
+
+    #[test]
+    fn renders_location_snippet_and_help() {
+        let text = diagnostic(Some("did you mean <property>?")).render();
+        assert_eq!(
+            text,
+            "p.xml:12:5: error: unknown mediator <proprety>\n  12 |     <proprety/>\n     |     ^\n  = help: did you mean <property>?"
+        );
+    }
+
+    #[test]
+    fn error_body_is_json() {
+        let e = MediationError::backend(codes::CONNECTION_FAILED, "backend unreachable")
+            .with_detail("connection refused");
+        assert_eq!(e.status, 502);
+        let v: serde_json::Value = serde_json::from_str(&e.to_json_body()).unwrap();
+        assert_eq!(v["error"], "backend unreachable");
+        assert_eq!(v["detail"], "connection refused");
+    }
+}

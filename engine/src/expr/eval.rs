@@ -1,0 +1,175 @@
+//! Evaluating compiled expressions against a message.
+//!
+//! `None` is Synapse's null: a `$ctx:` property that is not set, a missing header. It matters
+//! because a null result leaves a default-scope property untouched while `""` overwrites it.
+
+use super::json_path::JsonPathResult;
+use super::{Expression, Lookup, Scope};
+use crate::context::MessageContext;
+use crate::error::MediationError;
+
+impl Expression {
+    pub fn evaluate(&self, ctx: &mut MessageContext) -> Result<Option<String>, MediationError> {
+        match self {
+            Expression::JsonEval(path) => {
+                let result = path.evaluate(ctx.json_payload()?);
+                Ok(Some(match result {
+                    JsonPathResult::Text(text) => text,
+                    JsonPathResult::WholePayload => ctx.payload_text(),
+                }))
+            }
+            Expression::Lookup(lookup) => Ok(lookup.evaluate(ctx)),
+        }
+    }
+
+    /// XPath-style truth of the result, as the `filter xpath=` test uses it.
+    pub fn evaluate_bool(&self, ctx: &mut MessageContext) -> Result<bool, MediationError> {
+        let value = self.evaluate(ctx)?;
+        Ok(match self {
+            // Synapse: a JSONPath condition holds only when its text is "true".
+            Expression::JsonEval(_) => value.is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            Expression::Lookup(_) => value.is_some_and(|v| !v.is_empty()),
+        })
+    }
+}
+
+impl Lookup {
+    fn evaluate(&self, ctx: &MessageContext) -> Option<String> {
+        if self.special_names
+            && let Some(value) = self.special(ctx)
+        {
+            return Some(value);
+        }
+        let services = ctx.services();
+        match self.scope {
+            Scope::Default => ctx.property(&self.name).map(ToString::to_string),
+            Scope::Transport => ctx.header(&self.name).map(str::to_string),
+            Scope::Axis2 => ctx.axis2_property(&self.name),
+            Scope::Operation => ctx.operation_property(&self.name).map(ToString::to_string),
+            // Registry, system and env give "" rather than null when missing.
+            Scope::Registry => Some(
+                services
+                    .registry_store()
+                    .get(&self.name)
+                    .unwrap_or_default(),
+            ),
+            Scope::System => Some(services.system_property(&self.name).unwrap_or_default()),
+            Scope::Env => Some(std::env::var(&self.name).unwrap_or_default()),
+        }
+    }
+
+    /// The names `get-property` answers itself (GetPropertyFunction).
+    fn special(&self, ctx: &MessageContext) -> Option<String> {
+        match self.name.as_str() {
+            "SYSTEM_TIME" => Some(chrono::Utc::now().timestamp_millis().to_string()),
+            "SYSTEM_DATE" => self
+                .date_format
+                .as_ref()
+                .map(|f| f.format(&chrono::Local::now())),
+            _ if self.scope != Scope::Default => None,
+            "To" => Some(ctx.request_uri().to_string()),
+            "From" | "FaultTo" | "ReplyTo" | "RelatesTo" | "MessageID" => Some(
+                ctx.property(&self.name)
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            ),
+            "Action" => Some(ctx.header("SOAPAction").unwrap_or_default().to_string()),
+            "FAULT" => Some(
+                ctx.property("FAULT")
+                    .map(ToString::to_string)
+                    .or_else(|| {
+                        let status = ctx.axis2_property("HTTP_SC")?.parse::<u16>().ok()?;
+                        (status >= 400).then(|| "true".to_string())
+                    })
+                    .unwrap_or_default(),
+            ),
+            "MESSAGE_FORMAT" => Some("pox".into()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::context_with;
+
+    fn eval(ctx: &mut MessageContext, text: &str) -> Option<String> {
+        Expression::parse(text).unwrap().evaluate(ctx).unwrap()
+    }
+
+    #[test]
+    fn lookups_by_scope() {
+        let mut ctx = context_with(
+            r#"{"a":{"b":[1,2]},"s":"x"}"#,
+            &[("Action", "urn:getSessionById")],
+        );
+        ctx.set_property("p", "v");
+        ctx.set_axis2_property("HTTP_SC", "201");
+        let table: [(&str, Option<&str>); 14] = [
+            ("$ctx:p", Some("v")),
+            ("$ctx:missing", None),
+            ("$ctx:SYSTEM_TIME", None),
+            ("get-property('p')", Some("v")),
+            ("get-property('default','p')", Some("v")),
+            ("get-property('missing')", None),
+            ("$trp:Action", Some("urn:getSessionById")),
+            ("$trp:action", Some("urn:getSessionById")),
+            ("get-property('transport','Missing')", None),
+            ("$axis2:HTTP_SC", Some("201")),
+            ("$axis2:HTTP_METHOD", Some("POST")),
+            ("get-property('To')", Some("/services/test")),
+            ("get-property('system','oxynapse.test.unset')", Some("")),
+            ("json-eval($.a.b)", Some("[1,2]")),
+        ];
+        for (text, want) in table {
+            assert_eq!(eval(&mut ctx, text).as_deref(), want, "{text}");
+        }
+        let now: i64 = eval(&mut ctx, "get-property('SYSTEM_TIME')")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(now > 1_600_000_000_000);
+        assert_eq!(
+            eval(&mut ctx, "get-property('SYSTEM_DATE','yyyy')")
+                .unwrap()
+                .len(),
+            4
+        );
+    }
+
+    #[test]
+    fn malformed_json_is_a_client_error() {
+        let mut ctx = context_with("{oops", &[]);
+        let err = Expression::parse("json-eval($.a)")
+            .unwrap()
+            .evaluate(&mut ctx)
+            .unwrap_err();
+        assert_eq!(err.status, 400);
+        // A lookup that does not need the body still works.
+        assert_eq!(
+            eval(&mut ctx, "$axis2:HTTP_METHOD").as_deref(),
+            Some("POST")
+        );
+    }
+
+    #[test]
+    fn json_eval_of_whole_payload_is_verbatim() {
+        let body = "{ \"a\" : 1 }";
+        let mut ctx = context_with(body, &[]);
+        assert_eq!(eval(&mut ctx, "json-eval($)").as_deref(), Some(body));
+    }
+
+    #[test]
+    fn truth_of_conditions() {
+        let mut ctx = context_with(r#"{"t":true,"f":"no"}"#, &[]);
+        ctx.set_property("e", "");
+        let truth = |ctx: &mut MessageContext, t: &str| {
+            Expression::parse(t).unwrap().evaluate_bool(ctx).unwrap()
+        };
+        assert!(truth(&mut ctx, "json-eval($.t)"));
+        assert!(!truth(&mut ctx, "json-eval($.f)"));
+        assert!(!truth(&mut ctx, "$ctx:e"));
+        assert!(!truth(&mut ctx, "$ctx:none"));
+    }
+}

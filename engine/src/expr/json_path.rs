@@ -1,0 +1,250 @@
+//! `json-eval(...)`: Jayway-dialect JSONPath, compiled once, with Synapse's result conventions.
+//!
+//! jsonpath-rust implements RFC 9535. Synapse uses Jayway JsonPath, which accepts a few things
+//! RFC 9535 does not; they are translated here before the query is parsed:
+//! * `$.` alone and `$` mean the whole payload, returned as the original text;
+//! * a trailing `.length()` gives the size of the result;
+//! * dotted names that are not RFC shorthand names (`$.first-name`, `$.2fa`) become `['...']`.
+//!
+//! Results follow `SynapseJsonPath.stringValueOf`: strings unquoted, numbers as their original
+//! text, objects and arrays as compact JSON, JSON null as `"null"`, a missing definite path as
+//! `""`, and any indefinite path (wildcards, descent, filters, slices) as a JSON array.
+
+use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
+use jsonpath_rust::parser::parse_json_path;
+use jsonpath_rust::query::js_path_process;
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub struct JsonPathExpr {
+    /// The path as written in the config, for messages.
+    text: String,
+    query: Option<JpQuery>,
+    /// A path that can select at most one node.
+    definite: bool,
+    /// Jayway's trailing `.length()`.
+    length: bool,
+}
+
+/// What a path asks of the payload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonPathResult {
+    /// `$` / `$.`: the payload text itself.
+    WholePayload,
+    Text(String),
+}
+
+impl JsonPathExpr {
+    /// Parses a Jayway path. The error is a message ready to show the user.
+    pub fn parse(path: &str) -> Result<JsonPathExpr, String> {
+        let text = path.trim().to_string();
+        let (body, length) = match text.strip_suffix(".length()") {
+            Some(rest) => (rest, true),
+            None => (text.as_str(), false),
+        };
+        if !body.starts_with('$') {
+            return Err(format!("JSONPath `{text}` must start with `$`"));
+        }
+        if body == "$" || body == "$." {
+            return Ok(JsonPathExpr {
+                text,
+                query: None,
+                definite: true,
+                length,
+            });
+        }
+        let translated = bracket_non_shorthand_names(body);
+        let query =
+            parse_json_path(&translated).map_err(|e| format!("invalid JSONPath `{text}`: {e}"))?;
+        let definite = query
+            .segments
+            .iter()
+            .all(|s| matches!(s, Segment::Selector(Selector::Name(_) | Selector::Index(_))));
+        Ok(JsonPathExpr {
+            text,
+            query: Some(query),
+            definite,
+            length,
+        })
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Evaluates against a parsed payload (`None` when the message has no JSON payload).
+    pub fn evaluate(&self, payload: Option<&Value>) -> JsonPathResult {
+        let Some(query) = &self.query else {
+            return match (payload, self.length) {
+                (Some(root), true) => JsonPathResult::Text(size_of(root)),
+                _ => JsonPathResult::WholePayload,
+            };
+        };
+        let Some(root) = payload else {
+            return JsonPathResult::Text(if self.definite {
+                String::new()
+            } else {
+                "[]".into()
+            });
+        };
+        let nodes: Vec<&Value> = match js_path_process(query, root) {
+            Ok(found) => found.into_iter().map(|r| r.val).collect(),
+            Err(_) => Vec::new(),
+        };
+        let text = if self.definite {
+            match nodes.first() {
+                None => String::new(),
+                Some(v) if self.length => size_of(v),
+                Some(v) => string_value(v),
+            }
+        } else if self.length {
+            nodes.len().to_string()
+        } else {
+            Value::Array(nodes.into_iter().cloned().collect()).to_string()
+        };
+        JsonPathResult::Text(text)
+    }
+}
+
+/// Synapse's string form of one JSON value.
+pub fn string_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+fn size_of(v: &Value) -> String {
+    match v {
+        Value::Array(a) => a.len().to_string(),
+        Value::Object(o) => o.len().to_string(),
+        Value::String(s) => s.chars().count().to_string(),
+        _ => "1".into(),
+    }
+}
+
+/// Rewrites `.name` segments that RFC 9535 shorthand cannot express into `['name']`.
+fn bracket_non_shorthand_names(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 8);
+    let chars: Vec<char> = path.chars().collect();
+    let mut i = 0;
+    let mut depth = 0usize; // inside [...] nothing is rewritten
+    let mut quote: Option<char> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(q) = quote {
+            out.push(c);
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '[' | '(' => depth += 1,
+            ']' | ')' => depth = depth.saturating_sub(1),
+            '.' if depth == 0 => {
+                let descent = chars.get(i + 1) == Some(&'.');
+                let start = if descent { i + 2 } else { i + 1 };
+                let mut end = start;
+                while end < chars.len() && !matches!(chars[end], '.' | '[') {
+                    end += 1;
+                }
+                let name: String = chars[start..end].iter().collect();
+                if !name.is_empty() && name != "*" && !is_shorthand(&name) {
+                    out.push_str(if descent { ".." } else { "" });
+                    out.push_str("['");
+                    out.push_str(&name.replace('\\', "\\\\").replace('\'', "\\'"));
+                    out.push_str("']");
+                    i = end;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+fn is_shorthand(name: &str) -> bool {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || !c.is_ascii());
+    first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r#"{"s":"text","n":1.50,"big":6487648931392511233,"t":true,"z":null,
+        "o":{"a":1,"b":[1,2]},"arr":[{"k":"x"},{"k":"y"}],"first-name":"Ann","2fa":"on","e":[]}"#;
+
+    fn eval(path: &str) -> String {
+        let doc: Value = serde_json::from_str(DOC).unwrap();
+        match JsonPathExpr::parse(path).unwrap().evaluate(Some(&doc)) {
+            JsonPathResult::Text(t) => t,
+            JsonPathResult::WholePayload => "<whole>".into(),
+        }
+    }
+
+    #[test]
+    fn synapse_result_conventions() {
+        let table = [
+            ("$.s", "text"),
+            ("$.n", "1.50"),
+            ("$.big", "6487648931392511233"),
+            ("$.t", "true"),
+            ("$.z", "null"),
+            ("$.missing", ""),
+            ("$.o", r#"{"a":1,"b":[1,2]}"#),
+            ("$.o.b", "[1,2]"),
+            ("$.o.b[1]", "2"),
+            ("$['s']", "text"),
+            ("$.arr[*].k", r#"["x","y"]"#),
+            ("$..k", r#"["x","y"]"#),
+            ("$.arr[?(@.k == 'y')].k", r#"["y"]"#),
+            ("$.arr[*].missing", "[]"),
+            ("$.first-name", "Ann"),
+            ("$.2fa", "on"),
+            ("$.arr.length()", "2"),
+            ("$.e.length()", "0"),
+            ("$", "<whole>"),
+            ("$.", "<whole>"),
+        ];
+        for (path, want) in table {
+            assert_eq!(eval(path), want, "json-eval({path})");
+        }
+    }
+
+    #[test]
+    fn no_payload_gives_empty_or_empty_array() {
+        let p = JsonPathExpr::parse("$.a").unwrap();
+        assert_eq!(p.evaluate(None), JsonPathResult::Text(String::new()));
+        let p = JsonPathExpr::parse("$..a").unwrap();
+        assert_eq!(p.evaluate(None), JsonPathResult::Text("[]".into()));
+    }
+
+    #[test]
+    fn bad_paths_are_rejected_at_parse_time() {
+        assert!(JsonPathExpr::parse("a.b").is_err());
+        assert!(JsonPathExpr::parse("$.a[").is_err());
+        assert!(JsonPathExpr::parse("$[?(@.a ==)]").is_err());
+    }
+
+    #[test]
+    fn translation_leaves_brackets_and_quotes_alone() {
+        assert_eq!(bracket_non_shorthand_names("$.a-b.c"), "$['a-b'].c");
+        assert_eq!(bracket_non_shorthand_names("$..x-y"), "$..['x-y']");
+        assert_eq!(bracket_non_shorthand_names("$['a.b-c']"), "$['a.b-c']");
+        assert_eq!(
+            bracket_non_shorthand_names("$.a[?(@.b-c)]"),
+            "$.a[?(@.b-c)]"
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! The HTTP side: hyper serves clients, reqwest calls backends.
+
+pub mod client;
+pub mod server;

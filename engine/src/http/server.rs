@@ -1,0 +1,175 @@
+//! The listener: `/services/{proxy}[/...]` for every method, and `/healthz`.
+//!
+//! Bodies are read up to the configured limit (413 beyond it) and handed to the engine as
+//! they are; nothing parses them unless an expression asks.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::context::OutgoingResponse;
+use crate::engine::Engine;
+use crate::error::MediationError;
+use crate::proxy::error_response;
+
+/// A running server; dropping the handle leaves it running, `shutdown` stops it.
+pub struct ServerHandle {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl ServerHandle {
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits for the server to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Binds `addr` and serves `engine` in a background task.
+pub async fn start(engine: Arc<Engine>, addr: SocketAddr) -> std::io::Result<ServerHandle> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        serve(listener, engine, async {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    Ok(ServerHandle {
+        addr,
+        stop: Some(stop),
+        task,
+    })
+}
+
+/// Serves connections from `listener` until `shutdown` completes, then drains the
+/// connections in flight.
+pub async fn serve(listener: TcpListener, engine: Arc<Engine>, shutdown: impl Future<Output = ()>) {
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let (stream, _) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Out of file descriptors and the like: back off instead of spinning.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let engine = engine.clone();
+        let service = service_fn(move |request| {
+            let engine = engine.clone();
+            async move { Ok::<_, Infallible>(handle(engine, request).await) }
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let path = request.uri().path();
+    if path == "/healthz" {
+        return health(&engine);
+    }
+    if !path.starts_with("/services/") {
+        let error = MediationError::client_status(404, "not found").with_detail(format!(
+            "`{path}` is not served; proxies live under /services/{{name}}"
+        ));
+        return into_response(error_response(&error));
+    }
+    let (parts, body) = request.into_parts();
+    let limit = engine.services().settings().max_request_body;
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return into_response(error_response(&too_large(limit)));
+    }
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            return into_response(error_response(&too_large(limit)));
+        }
+        Err(e) => {
+            let error = MediationError::client("could not read the request body")
+                .with_detail(e.to_string());
+            return into_response(error_response(&error));
+        }
+    };
+    let path_and_query = parts.uri.path_and_query().map_or_else(
+        || parts.uri.path().to_string(),
+        |pq| pq.as_str().to_string(),
+    );
+    let response = engine
+        .handle(parts.method, path_and_query, parts.headers, body)
+        .await;
+    into_response(response)
+}
+
+fn too_large(limit: usize) -> MediationError {
+    MediationError::client_status(413, "request body too large")
+        .with_detail(format!("the limit is {limit} bytes"))
+}
+
+fn health(engine: &Engine) -> Response<Full<Bytes>> {
+    let (status, body) = if engine.is_ready() {
+        (StatusCode::OK, r#"{"status":"ok"}"#)
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"starting"}"#)
+    };
+    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn into_response(out: OutgoingResponse) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(out.body));
+    *response.status_mut() = out.status;
+    *response.headers_mut() = out.headers;
+    response
+}

@@ -1,0 +1,105 @@
+//! `<call>`: calls an endpoint and continues with its answer as the current message.
+//!
+//! ```xml
+//! <call>
+//!     <endpoint><http method="GET" uri-template="{uri.var.base}/orders/{uri.var.id}"/></endpoint>
+//! </call>
+//! <call blocking="true"><endpoint key="orders"/></call>
+//! ```
+//!
+//! Unlike `send`, mediation goes on with the next mediator; the backend's body, headers and
+//! status (`HTTP_SC`) replace the message's. Default-scope properties survive the call. In
+//! oxynapse every call waits for its answer without holding a thread, so `blocking` changes
+//! nothing.
+
+use async_trait::async_trait;
+
+use super::{Flow, Mediator, MediatorFactory};
+use crate::compile::CompileCx;
+use crate::config::endpoint::parse_endpoint;
+use crate::config::xml::Element;
+use crate::context::MessageContext;
+use crate::endpoint::Endpoint;
+use crate::error::{MediationError, Reported};
+
+#[derive(Debug)]
+pub struct CallMediator {
+    endpoint: Endpoint,
+}
+
+pub struct CallFactory;
+
+impl MediatorFactory for CallFactory {
+    fn tag(&self) -> &'static str {
+        "call"
+    }
+
+    fn build(&self, el: &Element, cx: &mut CompileCx<'_>) -> Result<Box<dyn Mediator>, Reported> {
+        cx.check_attributes(el, &["blocking", "initAxis2ClientOptions", "description"]);
+        cx.bool_attr(el, "blocking", false)?;
+        let mut endpoint = None;
+        for child in el.elements() {
+            match child.name.as_str() {
+                "endpoint" if endpoint.is_some() => {
+                    return Err(cx
+                        .diags
+                        .error(child.pos, "<call> takes only one <endpoint>"));
+                }
+                "endpoint" => endpoint = Some(parse_endpoint(child, cx, false)?),
+                "source" | "target" => {
+                    return Err(cx.diags.error(
+                        child.pos,
+                        format!("<call><{}> is not supported yet", child.name),
+                    ));
+                }
+                other => {
+                    return Err(cx.diags.error(
+                        child.pos,
+                        format!("<call> takes an <endpoint>, not <{other}>"),
+                    ));
+                }
+            }
+        }
+        let Some(endpoint) = endpoint else {
+            return Err(cx.diags.error_with_help(
+                el.pos,
+                "<call> needs an <endpoint>",
+                "for example <call><endpoint><address uri=\"http://backend/path\"/></endpoint></call>",
+            ));
+        };
+        Ok(Box::new(CallMediator { endpoint }))
+    }
+}
+
+#[async_trait]
+impl Mediator for CallMediator {
+    async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
+        self.endpoint.call(ctx).await?;
+        Ok(Flow::Continue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::compile_errors;
+
+    #[test]
+    fn deploy_errors() {
+        let table = [
+            ("<call/>", "<call> needs an <endpoint>"),
+            ("<call><source/></call>", "not supported yet"),
+            (
+                r#"<call blocking="yes"><endpoint key="a"/></call>"#,
+                "`true` or `false`",
+            ),
+            (
+                r#"<call><endpoint key="a"/><endpoint key="b"/></call>"#,
+                "only one <endpoint>",
+            ),
+        ];
+        for (xml, want) in table {
+            let errors = compile_errors(xml);
+            assert!(errors.iter().any(|e| e.contains(want)), "{xml}: {errors:?}");
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! `<prefix.operation>`: calls an operation of a registered connector.
+//!
+//! ```xml
+//! <gotowebinar.getSessionById>
+//!     <webinarKey>{$ctx:webinarKey}</webinarKey>   <!-- dynamic: the whole text is {...} -->
+//!     <sessionKey>2167614</sessionKey>             <!-- literal -->
+//!     <note/>                                      <!-- empty: not passed -->
+//! </gotowebinar.getSessionById>
+//! ```
+//!
+//! Resolution happens at deploy time: the element name is split at its first dot into the
+//! connector and the operation; unknown ones get a "did you mean" hint, and so do parameters
+//! the operation does not declare. A required parameter missing from the config is an error.
+//! As in Synapse, text is dynamic only when the *untrimmed* text starts with `{` and ends
+//! with `}`; ` {$ctx:x} ` with spaces is a literal.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::{Flow, Mediator};
+use crate::compile::CompileCx;
+use crate::config::source::closest;
+use crate::config::xml::Element;
+use crate::connector::{Args, Connector, OperationSpec};
+use crate::context::MessageContext;
+use crate::error::{MediationError, Reported};
+use crate::expr::Expression;
+
+#[derive(Debug)]
+enum ParamValue {
+    Literal(String),
+    Dynamic(Expression),
+}
+
+pub struct InvokeMediator {
+    connector: Arc<dyn Connector>,
+    operation: &'static str,
+    params: Vec<(&'static str, ParamValue)>,
+}
+
+impl std::fmt::Debug for InvokeMediator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "InvokeMediator({}.{})",
+            self.connector.name(),
+            self.operation
+        )
+    }
+}
+
+/// Builds the mediator for a `prefix.operation` element.
+pub fn build(el: &Element, cx: &mut CompileCx<'_>) -> Result<Box<dyn Mediator>, Reported> {
+    let (prefix, operation) = el.name.split_once('.').unwrap_or((el.name.as_str(), ""));
+    let Some(connector) = cx.registry.connector(prefix).cloned() else {
+        let message = format!("unknown connector `{prefix}` in <{}>", el.name);
+        return Err(match closest(prefix, cx.registry.connector_names()) {
+            Some(name) => {
+                cx.diags
+                    .error_with_help(el.pos, message, format!("did you mean `{name}`?"))
+            }
+            None => {
+                let known: Vec<_> = cx.registry.connector_names().collect();
+                let help = if known.is_empty() {
+                    "no connectors are registered".to_string()
+                } else {
+                    format!("registered connectors: {}", known.join(", "))
+                };
+                cx.diags.error_with_help(el.pos, message, help)
+            }
+        });
+    };
+    let Some(spec) = connector
+        .operations()
+        .iter()
+        .find(|o| o.name == operation)
+        .copied()
+    else {
+        let message = format!("connector `{prefix}` has no operation `{operation}`");
+        return Err(
+            match closest(operation, connector.operations().iter().map(|o| o.name)) {
+                Some(name) => cx.diags.error_with_help(
+                    el.pos,
+                    message,
+                    format!("did you mean <{prefix}.{name}>?"),
+                ),
+                None => cx.diags.error(el.pos, message),
+            },
+        );
+    };
+    for attr in &el.attributes {
+        let message = format!(
+            "attribute `{}` on <{}> is not supported yet",
+            attr.name, el.name
+        );
+        if attr.name == "configKey" {
+            return Err(cx.diags.error(attr.pos, message));
+        }
+        cx.diags.warning(
+            attr.pos,
+            format!(
+                "unknown attribute `{}` on <{}> is ignored",
+                attr.name, el.name
+            ),
+        );
+    }
+    let params = parameters(el, &spec, prefix, cx)?;
+    Ok(Box::new(InvokeMediator {
+        connector,
+        operation: spec.name,
+        params,
+    }))
+}
+
+fn parameters(
+    el: &Element,
+    spec: &OperationSpec,
+    prefix: &str,
+    cx: &mut CompileCx<'_>,
+) -> Result<Vec<(&'static str, ParamValue)>, Reported> {
+    let mut params: Vec<(&'static str, ParamValue)> = Vec::new();
+    let mut failed = false;
+    for text in el.stray_text() {
+        cx.diags.error(
+            text.pos,
+            format!(
+                "unexpected text inside <{}>; parameters are child elements",
+                el.name
+            ),
+        );
+        failed = true;
+    }
+    for child in el.elements() {
+        let Some(param) = spec.param(&child.name) else {
+            let message = format!(
+                "<{}> is not a parameter of {prefix}.{}",
+                child.name, spec.name
+            );
+            let names = spec.params.iter().map(|p| p.name);
+            match closest(&child.name, names) {
+                Some(name) => {
+                    cx.diags
+                        .error_with_help(child.pos, message, format!("did you mean <{name}>?"))
+                }
+                None if spec.params.is_empty() => cx.diags.error_with_help(
+                    child.pos,
+                    message,
+                    "this operation takes no parameters",
+                ),
+                None => {
+                    let all: Vec<_> = spec.params.iter().map(|p| p.name).collect();
+                    cx.diags.error_with_help(
+                        child.pos,
+                        message,
+                        format!("expected one of: {}", all.join(", ")),
+                    )
+                }
+            };
+            failed = true;
+            continue;
+        };
+        if params.iter().any(|(n, _)| *n == param.name) {
+            cx.diags.error(
+                child.pos,
+                format!("parameter <{}> is given twice", child.name),
+            );
+            failed = true;
+            continue;
+        }
+        if let Some(nested) = child.elements().next() {
+            cx.diags.error(
+                nested.pos,
+                format!("parameter <{}> takes text, not elements", child.name),
+            );
+            failed = true;
+            continue;
+        }
+        let text = child.text();
+        if text.is_empty() {
+            continue; // <p/> means "not passed"
+        }
+        let value = if text.starts_with("{{") && text.ends_with("}}") {
+            cx.diags.error(
+                child.pos,
+                "escaped `{{...}}` parameter values are not supported yet",
+            );
+            failed = true;
+            continue;
+        } else if text.starts_with('{') && text.ends_with('}') && text.len() >= 2 {
+            let pos = child.children.first().map_or(child.pos, |n| match n {
+                crate::config::xml::Node::Text(t) => t.pos,
+                crate::config::xml::Node::Element(e) => e.pos,
+            });
+            match cx.expression_at(&text[1..text.len() - 1], pos) {
+                Ok(e) => ParamValue::Dynamic(e),
+                Err(Reported) => {
+                    failed = true;
+                    continue;
+                }
+            }
+        } else {
+            ParamValue::Literal(text)
+        };
+        params.push((param.name, value));
+    }
+    for required in spec.params.iter().filter(|p| p.required) {
+        if !el.elements().any(|c| c.name == required.name) {
+            cx.diags.error_with_help(
+                el.pos,
+                format!(
+                    "<{}> is missing its required parameter <{}>",
+                    el.name, required.name
+                ),
+                format!("add <{0}>{{$ctx:{0}}}</{0}>", required.name),
+            );
+            failed = true;
+        }
+    }
+    if failed { Err(Reported) } else { Ok(params) }
+}
+
+#[async_trait]
+impl Mediator for InvokeMediator {
+    async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
+        let mut args = Args::new(self.operation);
+        for (name, value) in &self.params {
+            match value {
+                ParamValue::Literal(text) => args.insert(name, text.clone()),
+                // A null result means "not passed", as in Synapse's TemplateContext.
+                ParamValue::Dynamic(e) => {
+                    if let Some(v) = e.evaluate(ctx)? {
+                        args.insert(name, v);
+                    }
+                }
+            }
+        }
+        self.connector.invoke(self.operation, args, ctx).await?;
+        Ok(Flow::Continue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connector::{BoxFuture, ParamSpec};
+    use crate::testing::{context_with, diagnostics, element};
+
+    /// Records the arguments it was called with into a property.
+    struct Echo;
+
+    const OPS: &[OperationSpec] = &[OperationSpec {
+        name: "greet",
+        params: &[
+            ParamSpec::required("name"),
+            ParamSpec::optional("title"),
+            ParamSpec::optional("note"),
+        ],
+    }];
+
+    impl Connector for Echo {
+        fn name(&self) -> &'static str {
+            "echo"
+        }
+        fn operations(&self) -> &[OperationSpec] {
+            OPS
+        }
+        fn invoke<'a>(
+            &'a self,
+            op: &'static str,
+            args: Args,
+            ctx: &'a mut MessageContext,
+        ) -> BoxFuture<'a, Result<(), MediationError>> {
+            Box::pin(async move {
+                let seen: Vec<String> = args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                ctx.set_property("seen", format!("{op}:{}", seen.join(",")));
+                Ok(())
+            })
+        }
+    }
+
+    fn compile(xml: &str) -> Result<Box<dyn Mediator>, Vec<String>> {
+        let registry = crate::Registry::builder()
+            .builtin_mediators()
+            .connector(Echo)
+            .build();
+        let mut diags = diagnostics(xml);
+        let el = element(xml);
+        let result = CompileCx::new(&registry, &mut diags).mediator(&el);
+        result.map_err(|_| diags.into_vec().iter().map(|d| d.render()).collect())
+    }
+
+    #[tokio::test]
+    async fn evaluates_dynamic_and_literal_parameters() {
+        let m = compile(
+            "<echo.greet><name>{$ctx:who}</name><title> {$ctx:who} </title><note/></echo.greet>",
+        )
+        .unwrap();
+        let mut ctx = context_with("{}", &[]);
+        ctx.set_property("who", "Ada");
+        m.mediate(&mut ctx).await.unwrap();
+        assert_eq!(
+            ctx.property("seen").unwrap().to_string(),
+            "greet:name=Ada,title= {$ctx:who} "
+        );
+        // A null expression means "not passed".
+        let m = compile("<echo.greet><name>{$ctx:nobody}</name></echo.greet>").unwrap();
+        m.mediate(&mut ctx).await.unwrap();
+        assert_eq!(ctx.property("seen").unwrap().to_string(), "greet:");
+    }
+
+    #[test]
+    fn deploy_errors_point_at_the_problem() {
+        let table = [
+            (
+                "<ecko.greet/>",
+                "unknown connector `ecko`",
+                "did you mean `echo`?",
+            ),
+            (
+                "<echo.gret><name>x</name></echo.gret>",
+                "has no operation `gret`",
+                "did you mean <echo.greet>?",
+            ),
+            (
+                "<echo.greet><nmae>x</nmae></echo.greet>",
+                "<nmae> is not a parameter of echo.greet",
+                "did you mean <name>?",
+            ),
+            (
+                "<echo.greet><title>x</title></echo.greet>",
+                "missing its required parameter <name>",
+                "add <name>",
+            ),
+            (
+                "<echo.greet><name>{//x}</name></echo.greet>",
+                "unsupported expression",
+                "",
+            ),
+            (
+                "<echo.greet><name>{{$ctx:x}}</name></echo.greet>",
+                "escaped",
+                "",
+            ),
+            (
+                "<echo.greet><name><b/></name></echo.greet>",
+                "takes text, not elements",
+                "",
+            ),
+            (
+                "<echo.greet><name>a</name><name>b</name></echo.greet>",
+                "given twice",
+                "",
+            ),
+            (
+                r#"<echo.greet configKey="c"><name>a</name></echo.greet>"#,
+                "`configKey`",
+                "",
+            ),
+        ];
+        for (xml, want, help) in table {
+            let errors = compile(xml).unwrap_err();
+            assert!(
+                errors.iter().any(|e| e.contains(want) && e.contains(help)),
+                "{xml}: {errors:?}"
+            );
+        }
+    }
+}

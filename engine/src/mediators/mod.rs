@@ -1,0 +1,62 @@
+//! Mediators: one file per Synapse element, each holding the element's compile step (its
+//! factory) and its run-time behaviour.
+
+mod call;
+mod drop;
+mod filter;
+mod header;
+pub mod invoke;
+mod log;
+mod property;
+mod respond;
+mod send;
+mod sequence;
+mod switch;
+
+use std::fmt;
+
+use async_trait::async_trait;
+
+use crate::compile::CompileCx;
+use crate::config::xml::Element;
+use crate::context::MessageContext;
+use crate::error::{MediationError, Reported};
+
+pub use send::send_to_endpoint;
+
+/// What a mediator tells its sequence: go on, or stop here (after respond, drop, send).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// One step of a sequence, compiled at deploy time and run for every message.
+#[async_trait]
+pub trait Mediator: Send + Sync + fmt::Debug {
+    async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError>;
+}
+
+/// Builds a mediator from its XML element. `tag()` is the element's local name.
+pub trait MediatorFactory: Send + Sync {
+    fn tag(&self) -> &'static str;
+
+    /// Compiles the element. Problems go to `cx.diags`; `Err(Reported)` says there were some.
+    fn build(&self, el: &Element, cx: &mut CompileCx<'_>) -> Result<Box<dyn Mediator>, Reported>;
+}
+
+/// Every mediator that ships with the engine.
+pub fn builtin_factories() -> Vec<Box<dyn MediatorFactory>> {
+    vec![
+        Box::new(property::PropertyFactory),
+        Box::new(log::LogFactory),
+        Box::new(respond::RespondFactory),
+        Box::new(send::SendFactory),
+        Box::new(call::CallFactory),
+        Box::new(drop::DropFactory),
+        Box::new(header::HeaderFactory),
+        Box::new(filter::FilterFactory),
+        Box::new(switch::SwitchFactory),
+        Box::new(sequence::SequenceFactory),
+    ]
+}

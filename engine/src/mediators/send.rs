@@ -1,0 +1,128 @@
+//! `<send>`: sends the message to an endpoint, or back to the client.
+//!
+//! ```xml
+//! <!-- in an inSequence: deliver to a backend; its answer goes through the outSequence -->
+//! <send><endpoint><address uri="http://backend:9000/orders"/></endpoint></send>
+//! <send receive="handleReply"><endpoint key="orders"/></send>
+//! <!-- in an outSequence: return the backend's answer to the client -->
+//! <send/>
+//! ```
+//!
+//! The backend's response is mediated by the `receive` sequence if given, else by the proxy's
+//! outSequence; with neither it is relayed to the client as it is. Send always ends the flow.
+
+use async_trait::async_trait;
+
+use super::{Flow, Mediator, MediatorFactory};
+use crate::compile::CompileCx;
+use crate::config::endpoint::parse_endpoint;
+use crate::config::xml::Element;
+use crate::context::{Direction, MessageContext};
+use crate::endpoint::Endpoint;
+use crate::error::{MediationError, Reported};
+use crate::sequence::SequenceRef;
+
+#[derive(Debug)]
+pub struct SendMediator {
+    endpoint: Option<Endpoint>,
+    receive: Option<SequenceRef>,
+}
+
+pub struct SendFactory;
+
+impl MediatorFactory for SendFactory {
+    fn tag(&self) -> &'static str {
+        "send"
+    }
+
+    fn build(&self, el: &Element, cx: &mut CompileCx<'_>) -> Result<Box<dyn Mediator>, Reported> {
+        cx.check_attributes(el, &["receive", "buildmessage", "description"]);
+        cx.bool_attr(el, "buildmessage", false)?;
+        let receive = el.attr("receive").map(|r| SequenceRef::Named {
+            key: r.value.clone(),
+            pos: r.pos,
+        });
+        let mut endpoint = None;
+        for child in el.elements() {
+            if child.name != "endpoint" {
+                return Err(cx.diags.error(
+                    child.pos,
+                    format!("<send> takes an <endpoint>, not <{}>", child.name),
+                ));
+            }
+            if endpoint.is_some() {
+                return Err(cx
+                    .diags
+                    .error(child.pos, "<send> takes only one <endpoint>"));
+            }
+            endpoint = Some(parse_endpoint(child, cx, false)?);
+        }
+        Ok(Box::new(SendMediator { endpoint, receive }))
+    }
+}
+
+#[async_trait]
+impl Mediator for SendMediator {
+    async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
+        match &self.endpoint {
+            Some(endpoint) => send_to_endpoint(ctx, endpoint, self.receive.as_ref()).await?,
+            None if ctx.direction() == Direction::Response => ctx.respond(),
+            None => {
+                return Err(MediationError::internal("<send/> has no destination").with_detail(
+                    "a <send/> without an <endpoint> in the request flow needs a target; add an <endpoint> or use <respond/>",
+                ));
+            }
+        }
+        Ok(Flow::Stop)
+    }
+}
+
+/// Sends to `endpoint`, then mediates the answer: `receive`, else the proxy's outSequence,
+/// else straight back to the client.
+pub async fn send_to_endpoint(
+    ctx: &mut MessageContext,
+    endpoint: &Endpoint,
+    receive: Option<&SequenceRef>,
+) -> Result<(), MediationError> {
+    endpoint.call(ctx).await?;
+    ctx.set_direction(Direction::Response);
+    let out = match receive {
+        Some(r) => Some(r.clone()),
+        None => ctx.service().and_then(|s| s.out_sequence.clone()),
+    };
+    match out {
+        Some(sequence) => {
+            sequence.run(ctx).await?;
+        }
+        None => ctx.respond(),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{compile_errors, context_with, mediate, mediate_result};
+
+    #[tokio::test]
+    async fn send_back_in_the_response_flow() {
+        let mut ctx = context_with("{\"a\":1}", &[]);
+        ctx.set_direction(crate::context::Direction::Response);
+        mediate(&mut ctx, "<sequence><send/></sequence>").await;
+        assert_eq!(ctx.take_response().unwrap().body, "{\"a\":1}".as_bytes());
+    }
+
+    #[tokio::test]
+    async fn send_without_destination_in_the_request_flow_is_a_fault() {
+        let mut ctx = context_with("{}", &[]);
+        let err = mediate_result(&mut ctx, "<sequence><send/></sequence>")
+            .await
+            .unwrap_err();
+        assert!(err.message.contains("no destination"));
+    }
+
+    #[test]
+    fn deploy_errors() {
+        assert!(compile_errors("<send><log/></send>")[0].contains("takes an <endpoint>"));
+        assert!(compile_errors(r#"<send buildmessage="maybe"/>"#)[0].contains("`true` or `false`"));
+    }
+}

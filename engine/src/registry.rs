@@ -1,0 +1,108 @@
+//! What the engine knows how to build: mediator factories by tag, connectors by name.
+//!
+//! Registration is explicit and happens before any traffic; the built [`Registry`] is then
+//! immutable and shared.
+//!
+//! ```
+//! use oxynapse_engine::Registry;
+//! let registry = Registry::builder().builtin_mediators().build();
+//! assert!(registry.mediator_factory("property").is_some());
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::connector::Connector;
+use crate::mediators::{self, MediatorFactory};
+
+pub struct Registry {
+    mediators: BTreeMap<&'static str, Box<dyn MediatorFactory>>,
+    connectors: BTreeMap<&'static str, Arc<dyn Connector>>,
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("mediators", &self.mediators.keys().collect::<Vec<_>>())
+            .field("connectors", &self.connectors.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Registry {
+    pub fn builder() -> RegistryBuilder {
+        RegistryBuilder {
+            registry: Registry {
+                mediators: BTreeMap::new(),
+                connectors: BTreeMap::new(),
+            },
+        }
+    }
+
+    pub fn mediator_factory(&self, tag: &str) -> Option<&dyn MediatorFactory> {
+        self.mediators.get(tag).map(|f| f.as_ref())
+    }
+
+    pub fn mediator_tags(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.mediators.keys().copied()
+    }
+
+    pub fn connector(&self, name: &str) -> Option<&Arc<dyn Connector>> {
+        self.connectors.get(name)
+    }
+
+    pub fn connector_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.connectors.keys().copied()
+    }
+}
+
+pub struct RegistryBuilder {
+    registry: Registry,
+}
+
+impl RegistryBuilder {
+    /// Registers every mediator that ships with the engine.
+    pub fn builtin_mediators(mut self) -> Self {
+        for factory in mediators::builtin_factories() {
+            self = self.mediator(factory);
+        }
+        self
+    }
+
+    /// Registers a mediator factory; a later factory for the same tag replaces an earlier one.
+    pub fn mediator(mut self, factory: Box<dyn MediatorFactory>) -> Self {
+        self.registry.mediators.insert(factory.tag(), factory);
+        self
+    }
+
+    /// Registers a connector under its [`Connector::name`].
+    pub fn connector(mut self, connector: impl Connector) -> Self {
+        self.registry
+            .connectors
+            .insert(connector.name(), Arc::new(connector));
+        self
+    }
+
+    pub fn build(self) -> Registry {
+        self.registry
+    }
+}
+
+/// Synapse mediators oxynapse recognises but does not run, and why. Finding one of these is
+/// a precise "not supported" error instead of "unknown mediator".
+pub fn unsupported_reason(tag: &str) -> Option<&'static str> {
+    const NO_JVM: &str = "oxynapse does not run Java or script mediators";
+    const LATER: &str = "it is not supported yet";
+    Some(match tag {
+        "script" | "class" | "spring" | "bean" | "ejb" | "pojoCommand" | "command" => NO_JVM,
+        "payloadFactory" | "enrich" | "makefault" | "loopback" | "iterate" | "aggregate"
+        | "foreach" | "clone" | "call-template" | "in" | "out" | "xslt" | "xquery" | "fastXSLT"
+        | "dblookup" | "dbreport" | "callout" | "store" | "throttle" | "cache" | "validate"
+        | "smooks" | "datamapper" | "jsontransform" | "rewrite" | "rule" | "entitlementService"
+        | "oauthService" | "event" | "transaction" | "builder" | "conditionalRouter"
+        | "variable" | "scatter-gather" | "router" | "enqueue" | "publishEvent" | "bam"
+        | "ntlm" | "dataServiceCall" => LATER,
+        _ => return None,
+    })
+}
