@@ -9,7 +9,7 @@ use crate::config::xml::{Attribute, Element};
 use crate::error::{Pos, Reported};
 use crate::expr::Expression;
 use crate::mediators::{Mediator, invoke};
-use crate::registry::{Registry, unsupported_reason};
+use crate::registry::{Registry, unsupported_message};
 use crate::sequence::MediatorList;
 
 pub struct CompileCx<'a> {
@@ -56,10 +56,8 @@ impl<'a> CompileCx<'a> {
         if el.name.contains('.') {
             return invoke::build(el, self);
         }
-        if let Some(reason) = unsupported_reason(&el.name) {
-            return Err(self
-                .diags
-                .error(el.pos, format!("<{}> is not supported: {reason}", el.name)));
+        if let Some(message) = unsupported_message(&el.name) {
+            return Err(self.diags.error(el.pos, message));
         }
         let message = format!("unknown mediator <{}>", el.name);
         Err(match closest(&el.name, self.registry.mediator_tags()) {
@@ -171,5 +169,6 @@ impl<'a> CompileCx<'a> {
 
 /// The regex crate explains errors over several lines; the last one says what is wrong.
 fn regex_error_summary(s: &str) -> &str {
-    s.lines().last().unwrap_or(s).trim()
+    let last = s.lines().last().unwrap_or(s).trim();
+    last.strip_prefix("error: ").unwrap_or(last)
 }

@@ -89,12 +89,12 @@ impl RegistryBuilder {
     }
 }
 
-/// Synapse mediators oxynapse recognises but does not run, and why. Finding one of these is
-/// a precise "not supported" error instead of "unknown mediator".
-pub fn unsupported_reason(tag: &str) -> Option<&'static str> {
-    const NO_JVM: &str = "oxynapse does not run Java or script mediators";
-    const LATER: &str = "it is not supported yet";
-    Some(match tag {
+/// Synapse mediators oxynapse recognises but does not run: the error to report for them,
+/// which is more useful than "unknown mediator".
+pub fn unsupported_message(tag: &str) -> Option<String> {
+    const NO_JVM: &str = "is not supported: oxynapse does not run Java or script mediators";
+    const LATER: &str = "is not supported yet";
+    let why = match tag {
         "script" | "class" | "spring" | "bean" | "ejb" | "pojoCommand" | "command" => NO_JVM,
         "payloadFactory" | "enrich" | "makefault" | "loopback" | "iterate" | "aggregate"
         | "foreach" | "clone" | "call-template" | "in" | "out" | "xslt" | "xquery" | "fastXSLT"
@@ -104,5 +104,6 @@ pub fn unsupported_reason(tag: &str) -> Option<&'static str> {
         | "variable" | "scatter-gather" | "router" | "enqueue" | "publishEvent" | "bam"
         | "ntlm" | "dataServiceCall" => LATER,
         _ => return None,
-    })
+    };
+    Some(format!("<{tag}> {why}"))
 }

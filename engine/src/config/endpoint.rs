@@ -18,7 +18,7 @@ use http::Method;
 
 use crate::compile::CompileCx;
 use crate::config::xml::Element;
-use crate::endpoint::{Endpoint, Target, UriTemplate};
+use crate::endpoint::{Endpoint, Target, UriTemplate, uri_template};
 use crate::error::Reported;
 
 /// Kinds of endpoint Synapse has that oxynapse does not run yet.
@@ -172,46 +172,50 @@ fn http(el: &Element, cx: &mut CompileCx<'_>) -> Result<(Target, Option<Duration
             "trace",
         ],
     );
-    let raw = cx.required_attr(el, "uri-template")?;
-    if raw.value.starts_with("legacy-encoding:") {
-        return Err(cx.diags.error(
-            raw.pos,
-            "the `legacy-encoding:` prefix is not supported yet",
-        ));
-    }
-    let template = UriTemplate::parse(&raw.value).map_err(|e| {
-        cx.diags.error(
-            raw.pos,
-            format!("invalid uri-template `{}`: {}", raw.value, e.message),
-        )
-    })?;
+    // Every check runs, so one mistake does not hide the next.
+    let template = cx.required_attr(el, "uri-template").and_then(|raw| {
+        if raw.value.starts_with("legacy-encoding:") {
+            return Err(cx.diags.error(
+                raw.pos,
+                "the `legacy-encoding:` prefix is not supported yet",
+            ));
+        }
+        let message = |e: uri_template::TemplateError| {
+            format!("invalid uri-template `{}`: {}", raw.value, e.message)
+        };
+        UriTemplate::parse(&raw.value)
+            .map(|t| (t, raw.value.clone()))
+            .map_err(|e| cx.diags.error(raw.pos, message(e)))
+    });
     let method = match el.attr("method") {
-        None => None,
+        None => Ok(None),
         Some(m) => {
             let upper = m.value.to_ascii_uppercase();
-            if !["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"]
-                .contains(&upper.as_str())
-            {
-                return Err(cx.diags.error_with_help(
+            if HTTP_METHODS.contains(&upper.as_str()) {
+                Ok(Method::from_bytes(upper.as_bytes()).ok())
+            } else {
+                Err(cx.diags.error_with_help(
                     m.pos,
                     format!("unknown HTTP method `{}`", m.value),
                     "expected one of: get, post, put, delete, head, patch, options",
-                ));
+                ))
             }
-            Method::from_bytes(upper.as_bytes()).ok()
         }
     };
-    format(el, cx)?;
-    let timeout = qos_children(el, cx)?;
+    let format = format(el, cx);
+    let timeout = qos_children(el, cx);
+    let ((template, raw), method, _, timeout) = (template?, method?, format?, timeout?);
     Ok((
         Target::Http {
             template,
-            raw: raw.value.clone(),
+            raw,
             method,
         },
         timeout,
     ))
 }
+
+const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"];
 
 /// `format`: REST-style formats pass the message as it is; SOAP wrapping is not supported yet.
 /// Returns true for `format="get"`.

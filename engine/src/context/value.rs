@@ -36,7 +36,7 @@ impl PropertyType {
 
     /// Converts text as Synapse does (`PropertyMediator.convertValue`). The error says why.
     pub fn convert(self, text: &str) -> Result<PropertyValue, String> {
-        let fail = |what: &str| format!("`{text}` cannot be converted to {what}");
+        let fail = |what: &str| format!("`{text}` is not a valid {what}");
         Ok(match self {
             PropertyType::String => PropertyValue::String(text.to_string()),
             // Axis2 JavaUtils.isTrueExplicitly: "true" (any case), "1" and "yes" are true.

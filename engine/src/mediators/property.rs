@@ -203,10 +203,7 @@ fn build_set_action(el: &Element, cx: &mut CompileCx<'_>) -> Result<Action, Repo
             }
             ty.convert(&value.value)
                 .map(Action::SetValue)
-                .map_err(|why| {
-                    cx.diags
-                        .error(value.pos, format!("invalid {} value: {why}", type_name(ty)))
-                })
+                .map_err(|why| cx.diags.error(value.pos, why))
         }
         (None, Some(expression)) => Ok(Action::SetExpression {
             expression: cx.expression(expression)?,
@@ -219,10 +216,6 @@ fn build_set_action(el: &Element, cx: &mut CompileCx<'_>) -> Result<Action, Repo
             "add value=\"...\", expression=\"...\", or action=\"remove\"",
         )),
     }
-}
-
-fn type_name(ty: PropertyType) -> String {
-    format!("{ty:?}").to_ascii_uppercase()
 }
 
 #[async_trait]
@@ -390,7 +383,7 @@ mod tests {
             ),
             (
                 r#"<property name="a" value="abc" type="INTEGER"/>"#,
-                "invalid INTEGER value",
+                "`abc` is not a valid INTEGER",
             ),
             (
                 r#"<property name="a" expression="//x"/>"#,
