@@ -1,0 +1,233 @@
+//! How one GoToWebinar operation becomes one upstream request.
+//!
+//! Each operation is a row: method, a path below `/organizers/{organizerKey}/`, an optional
+//! query and JSON body builder. Running it does what connector 1.0.3's templates do:
+//! * the message's transport headers go upstream (minus hop-by-hop ones), with
+//!   `Authorization: <raw access token>` and `Content-Type: application/json` set by `init`,
+//!   and `Accept-Encoding` removed;
+//! * the API's status, headers and body become the current message, with the seven
+//!   CORS/ETag headers the templates strip removed.
+//!
+//! Required parameters are checked before anything is sent: an empty one is a 400 naming it.
+
+use bytes::Bytes;
+use http::Method;
+use http::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use oxynapse_engine::connector::{Args, OperationSpec, ParamSpec};
+use oxynapse_engine::endpoint::forwarded_headers;
+use oxynapse_engine::http::client::BackendRequest;
+use oxynapse_engine::{MediationError, MessageContext};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde_json::Value;
+
+use crate::init::Session;
+
+/// Response headers every operation removes (1.0.3 templates, 7 × 36 `header action="remove"`).
+pub const STRIPPED_RESPONSE_HEADERS: [&str; 7] = [
+    "Content-Language",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Allow-Origin",
+    "Vary",
+    "Access-Control-Max-Age",
+    "Access-Control-Allow-Methods",
+    "ETag",
+];
+
+/// Characters escaped in a path segment: everything that would change the path's shape.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
+
+/// Characters escaped in a query value. `:` stays as it is, as 1.0.3 sends times
+/// (`fromTime=2015-05-09T16:45:58Z`) after Synapse decodes the expanded template.
+const QUERY_VALUE: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+').add(b';');
+
+pub fn encode_segment(value: &str) -> String {
+    utf8_percent_encode(value, SEGMENT).to_string()
+}
+
+pub fn encode_query_value(value: &str) -> String {
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
+}
+
+/// Builds the query string (without `?`) from the arguments; `None` for no query.
+pub type QueryBuilder = fn(&Args) -> Result<Option<String>, MediationError>;
+
+/// Builds the JSON body from the arguments.
+pub type BodyBuilder = fn(&Args) -> Result<Value, MediationError>;
+
+/// One row of the operation table.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub name: &'static str,
+    pub params: &'static [ParamSpec],
+    pub method: Method,
+    /// Below `{apiUrl}/G2W/rest/organizers/{organizerKey}/`; `{name}` is a parameter.
+    pub path: &'static str,
+    pub query: Option<QueryBuilder>,
+    pub body: Option<BodyBuilder>,
+    /// An `Accept` header the template sets (createRegistrant).
+    pub accept: Option<&'static str>,
+}
+
+impl Operation {
+    pub const fn get(
+        name: &'static str,
+        params: &'static [ParamSpec],
+        path: &'static str,
+    ) -> Operation {
+        Operation {
+            name,
+            params,
+            method: Method::GET,
+            path,
+            query: None,
+            body: None,
+            accept: None,
+        }
+    }
+
+    pub const fn with_query(mut self, query: QueryBuilder) -> Operation {
+        self.query = Some(query);
+        self
+    }
+
+    pub fn spec(&self) -> OperationSpec {
+        OperationSpec {
+            name: self.name,
+            params: self.params,
+        }
+    }
+
+    /// The full URL, checking required parameters first.
+    pub fn url(&self, session: &Session, args: &Args) -> Result<String, MediationError> {
+        for param in self.params.iter().filter(|p| p.required) {
+            args.require(param.name)?;
+        }
+        let mut url = format!(
+            "{}/organizers/{}/",
+            session.base_url,
+            encode_segment(&session.organizer_key)
+        );
+        let mut rest = self.path;
+        while let Some(open) = rest.find('{') {
+            url.push_str(&rest[..open]);
+            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+            let name = &rest[open + 1..close];
+            url.push_str(&encode_segment(args.get(name).unwrap_or_default()));
+            rest = rest.get(close + 1..).unwrap_or_default();
+        }
+        url.push_str(rest);
+        let url = url.trim_end_matches('/').to_string();
+        match self.query.map(|q| q(args)).transpose()?.flatten() {
+            Some(query) => Ok(format!("{url}?{query}")),
+            None => Ok(url),
+        }
+    }
+
+    /// Sends the request and makes the API's answer the current message.
+    pub async fn run(
+        &self,
+        session: &Session,
+        args: &Args,
+        ctx: &mut MessageContext,
+    ) -> Result<(), MediationError> {
+        let url = self.url(session, args)?;
+        let body = self.body.map(|b| b(args)).transpose()?;
+        let mut headers = forwarded_headers(&ctx.headers);
+        let token = HeaderValue::from_str(&session.access_token).map_err(|_| {
+            MediationError::client("the GoToWebinar access token is not a valid header value")
+        })?;
+        headers.insert(AUTHORIZATION, token);
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.remove(ACCEPT_ENCODING);
+        if let Some(accept) = self.accept {
+            headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        }
+        let request = BackendRequest {
+            method: self.method.clone(),
+            url,
+            headers,
+            body: body.map(|b| Bytes::from(b.to_string())),
+            timeout: None,
+        };
+        let mut response = ctx.services().http().send(request).await?;
+        for name in STRIPPED_RESPONSE_HEADERS {
+            response.headers.remove(name);
+        }
+        tracing::debug!(
+            operation = self.name,
+            status = response.status.as_u16(),
+            "gotowebinar call"
+        );
+        ctx.replace_message(response.status, response.headers, response.body);
+        Ok(())
+    }
+}
+
+/// `fromTime=..&toTime=..`, both always present (getOrganizerSessions).
+pub fn time_range_query(args: &Args) -> Result<Option<String>, MediationError> {
+    Ok(Some(format!(
+        "fromTime={}&toTime={}",
+        encode_query_value(args.get("fromTime").unwrap_or_default()),
+        encode_query_value(args.get("toTime").unwrap_or_default())
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_only_what_changes_meaning() {
+        assert_eq!(encode_segment("6487648931392511233"), "6487648931392511233");
+        assert_eq!(encode_segment("a/b c?"), "a%2Fb%20c%3F");
+        assert_eq!(
+            encode_query_value("2015-05-09T16:45:58Z"),
+            "2015-05-09T16:45:58Z"
+        );
+        assert_eq!(encode_query_value("a&b=c+d"), "a%26b%3Dc%2Bd");
+    }
+
+    #[test]
+    fn urls_fill_parameters_and_check_required_ones() {
+        const PARAMS: &[ParamSpec] = &[
+            ParamSpec::required("webinarKey"),
+            ParamSpec::required("sessionKey"),
+        ];
+        let op = Operation::get(
+            "getSessionById",
+            PARAMS,
+            "webinars/{webinarKey}/sessions/{sessionKey}",
+        );
+        let session = Session {
+            base_url: "http://h/G2W/rest".into(),
+            access_token: "t".into(),
+            organizer_key: "42".into(),
+        };
+        let mut args = Args::new("getSessionById");
+        args.insert("webinarKey", "1".into());
+        args.insert("sessionKey", "2".into());
+        assert_eq!(
+            op.url(&session, &args).unwrap(),
+            "http://h/G2W/rest/organizers/42/webinars/1/sessions/2"
+        );
+        let mut missing = Args::new("getSessionById");
+        missing.insert("webinarKey", "1".into());
+        let err = op.url(&session, &missing).unwrap_err();
+        assert_eq!(err.status, 400);
+        assert!(err.message.contains("sessionKey"));
+    }
+}

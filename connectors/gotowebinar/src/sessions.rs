@@ -1,0 +1,63 @@
+//! The eight session operations (connector 1.0.3, `gotowebinar-sessions`).
+//!
+//! | operation | upstream |
+//! |---|---|
+//! | `listSessions` | `GET …/webinars/{webinarKey}/sessions` |
+//! | `getSessionById` | `GET …/webinars/{webinarKey}/sessions/{sessionKey}` |
+//! | `listSessionAttendees` | `GET …/sessions/{sessionKey}/attendees` |
+//! | `getOrganizerSessions` | `GET …/sessions?fromTime=..&toTime=..` |
+//! | `getSessionPerformance` | `GET …/sessions/{sessionKey}/performance` |
+//! | `getSessionPolls` | `GET …/sessions/{sessionKey}/polls` |
+//! | `getSessionQuestions` | `GET …/sessions/{sessionKey}/questions` |
+//! | `getSessionSurveys` | `GET …/sessions/{sessionKey}/surveys` |
+//!
+//! `…` is `{apiUrl}/G2W/rest/organizers/{organizerKey}`.
+
+use oxynapse_engine::connector::ParamSpec;
+
+use crate::operation::{Operation, time_range_query};
+
+const WEBINAR: &[ParamSpec] = &[ParamSpec::required("webinarKey")];
+const SESSION: &[ParamSpec] = &[
+    ParamSpec::required("webinarKey"),
+    ParamSpec::required("sessionKey"),
+];
+const TIME_RANGE: &[ParamSpec] = &[
+    ParamSpec::required("fromTime"),
+    ParamSpec::required("toTime"),
+];
+
+pub const OPERATIONS: &[Operation] = &[
+    Operation::get("listSessions", WEBINAR, "webinars/{webinarKey}/sessions"),
+    Operation::get(
+        "getSessionById",
+        SESSION,
+        "webinars/{webinarKey}/sessions/{sessionKey}",
+    ),
+    Operation::get(
+        "listSessionAttendees",
+        SESSION,
+        "webinars/{webinarKey}/sessions/{sessionKey}/attendees",
+    ),
+    Operation::get("getOrganizerSessions", TIME_RANGE, "sessions").with_query(time_range_query),
+    Operation::get(
+        "getSessionPerformance",
+        SESSION,
+        "webinars/{webinarKey}/sessions/{sessionKey}/performance",
+    ),
+    Operation::get(
+        "getSessionPolls",
+        SESSION,
+        "webinars/{webinarKey}/sessions/{sessionKey}/polls",
+    ),
+    Operation::get(
+        "getSessionQuestions",
+        SESSION,
+        "webinars/{webinarKey}/sessions/{sessionKey}/questions",
+    ),
+    Operation::get(
+        "getSessionSurveys",
+        SESSION,
+        "webinars/{webinarKey}/sessions/{sessionKey}/surveys",
+    ),
+];

@@ -1,0 +1,274 @@
+//! The token cache in the registry, and the refresh that connector 1.0.3 meant to do.
+//!
+//! Under `<registryPath>` the registry holds `accessToken`, `refreshToken` and `time` (epoch
+//! milliseconds of the last store). The first call stores the supplied tokens; from then on
+//! the cached ones win over the request's. When the cached token is older than `intervalTime`
+//! a refresh runs first:
+//! `GET {apiUrl}/oauth/access_token?grant_type=refresh_token&client_id=..&refresh_token=..`.
+//!
+//! Unlike 1.0.3, the refresh really sends the client id and refresh token, uses the host of
+//! `apiUrl`, and never overwrites the cache when it fails. Concurrent requests that find the
+//! token stale share one refresh: one lock per registry path, and a re-check after waiting.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::header::{ACCEPT, HeaderValue};
+use http::{HeaderMap, Method};
+use oxynapse_engine::error::codes;
+use oxynapse_engine::http::client::BackendRequest;
+use oxynapse_engine::secrets::{mask, mask_json};
+use oxynapse_engine::store::RegistryStore;
+use oxynapse_engine::{EngineServices, MediationError};
+
+use crate::operation::encode_query_value;
+
+/// What `init` was given in refresh mode.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// `apiUrl` without a trailing slash.
+    pub api_url: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub client_id: String,
+    /// The registry folder of this organizer's tokens.
+    pub registry_path: String,
+    pub interval_ms: i64,
+}
+
+/// The token to use for this message, and the organizer key a refresh reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tokens {
+    pub access_token: String,
+    pub organizer_key: Option<String>,
+}
+
+struct Keys {
+    access: String,
+    refresh: String,
+    time: String,
+}
+
+impl Keys {
+    fn new(path: &str) -> Keys {
+        let base = path.trim_end_matches('/');
+        Keys {
+            access: format!("{base}/accessToken"),
+            refresh: format!("{base}/refreshToken"),
+            time: format!("{base}/time"),
+        }
+    }
+}
+
+/// Single-flight locks, one per registry path.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl TokenCache {
+    /// The access token for this message, refreshing it first when it is stale.
+    pub async fn current(
+        &self,
+        services: &EngineServices,
+        creds: &Credentials,
+    ) -> Result<Tokens, MediationError> {
+        let store = services.registry_store();
+        let keys = Keys::new(&creds.registry_path);
+        let access = match non_empty(store.get(&keys.access)) {
+            Some(cached) => cached,
+            None => {
+                put(store, &keys.access, &creds.access_token)?;
+                put(store, &keys.time, &now_ms().to_string())?;
+                creds.access_token.clone()
+            }
+        };
+        if non_empty(store.get(&keys.refresh)).is_none() {
+            put(store, &keys.refresh, &creds.refresh_token)?;
+        }
+        if !is_stale(store, &keys, creds.interval_ms) {
+            return Ok(Tokens {
+                access_token: access,
+                organizer_key: None,
+            });
+        }
+        let lock = self.lock_for(&creds.registry_path);
+        let _guard = lock.lock().await;
+        // Another request may have refreshed while this one waited.
+        if !is_stale(store, &keys, creds.interval_ms) {
+            return Ok(Tokens {
+                access_token: non_empty(store.get(&keys.access)).unwrap_or(access),
+                organizer_key: None,
+            });
+        }
+        let refresh_token =
+            non_empty(store.get(&keys.refresh)).unwrap_or_else(|| creds.refresh_token.clone());
+        refresh(services, creds, &refresh_token, &keys).await
+    }
+
+    fn lock_for(&self, path: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .locks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        locks.entry(path.to_string()).or_default().clone()
+    }
+}
+
+async fn refresh(
+    services: &EngineServices,
+    creds: &Credentials,
+    refresh_token: &str,
+    keys: &Keys,
+) -> Result<Tokens, MediationError> {
+    let url = format!(
+        "{}/oauth/access_token?grant_type=refresh_token&client_id={}&refresh_token={}",
+        creds.api_url,
+        encode_query_value(&creds.client_id),
+        encode_query_value(refresh_token)
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    let request = BackendRequest {
+        method: Method::GET,
+        url,
+        headers,
+        body: None,
+        timeout: None,
+    };
+    let failed = |detail: String| {
+        tracing::warn!(registry_path = %creds.registry_path, detail = %detail, "gotowebinar token refresh failed");
+        MediationError::backend(codes::GENERIC, "GoToWebinar token refresh failed")
+            .with_detail(detail)
+    };
+    let response = services
+        .http()
+        .send(request)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let body: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
+    let field = |name: &str| {
+        body.as_ref()
+            .and_then(|b| b.get(name))
+            .and_then(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .or_else(|| v.as_number().map(|n| n.to_string()))
+            })
+            .filter(|s| !s.is_empty())
+    };
+    let new_access = field("access_token");
+    if !response.status.is_success() || new_access.is_none() {
+        let shown = match &body {
+            Some(json) => mask_json(json).to_string(),
+            None => String::from_utf8_lossy(&response.body)
+                .chars()
+                .take(500)
+                .collect(),
+        };
+        return Err(failed(format!(
+            "the token endpoint answered {}: {shown}",
+            response.status.as_u16()
+        )));
+    }
+    let new_access = new_access.unwrap_or_default();
+    let store = services.registry_store();
+    put(store, &keys.access, &new_access)?;
+    put(store, &keys.time, &now_ms().to_string())?;
+    if let Some(new_refresh) = field("refresh_token") {
+        put(store, &keys.refresh, &new_refresh)?;
+    }
+    tracing::info!(registry_path = %creds.registry_path, access_token = %mask(&new_access), "gotowebinar token refreshed");
+    Ok(Tokens {
+        access_token: new_access,
+        organizer_key: field("organizer_key"),
+    })
+}
+
+fn is_stale(store: &dyn RegistryStore, keys: &Keys, interval_ms: i64) -> bool {
+    // An unreadable time counts as 0, so it forces a refresh (as 1.0.3's script does).
+    let stored: i64 = store
+        .get(&keys.time)
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0);
+    now_ms().saturating_sub(stored) > interval_ms
+}
+
+fn put(store: &dyn RegistryStore, key: &str, value: &str) -> Result<(), MediationError> {
+    store.put(key, value).map_err(|e| {
+        MediationError::internal("cannot write the GoToWebinar token cache")
+            .with_detail(format!("registry `{key}`: {e}"))
+    })
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxynapse_engine::Settings;
+
+    fn creds(interval_ms: i64) -> Credentials {
+        Credentials {
+            api_url: "http://127.0.0.1:9".into(),
+            access_token: "supplied-access".into(),
+            refresh_token: "supplied-refresh".into(),
+            client_id: "client".into(),
+            registry_path: "conf:/t/org".into(),
+            interval_ms,
+        }
+    }
+
+    #[tokio::test]
+    async fn first_call_stores_then_the_cache_wins() {
+        let services = EngineServices::in_memory(Settings::default()).unwrap();
+        let cache = TokenCache::default();
+        let tokens = cache.current(&services, &creds(60_000)).await.unwrap();
+        assert_eq!(tokens.access_token, "supplied-access");
+        let store = services.registry_store();
+        assert_eq!(
+            store.get("conf:/t/org/refreshToken").as_deref(),
+            Some("supplied-refresh")
+        );
+        store
+            .put("conf:/t/org/accessToken", "cached-access")
+            .unwrap();
+        let mut other = creds(60_000);
+        other.access_token = "other".into();
+        assert_eq!(
+            cache.current(&services, &other).await.unwrap().access_token,
+            "cached-access"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_refresh_leaves_the_cache_alone() {
+        let services = EngineServices::in_memory(Settings::default()).unwrap();
+        let store = services.registry_store();
+        store
+            .put("conf:/t/org/accessToken", "cached-access")
+            .unwrap();
+        store.put("conf:/t/org/time", "0").unwrap();
+        let err = TokenCache::default()
+            .current(&services, &creds(1000))
+            .await
+            .unwrap_err();
+        assert_eq!(err.status, 502);
+        assert!(err.message.contains("token refresh failed"));
+        assert!(!err.to_string().contains("supplied-refresh"));
+        assert_eq!(
+            store.get("conf:/t/org/accessToken").as_deref(),
+            Some("cached-access")
+        );
+        assert_eq!(store.get("conf:/t/org/time").as_deref(), Some("0"));
+    }
+}
