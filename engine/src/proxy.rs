@@ -76,7 +76,9 @@ impl ProxyService {
         Ok(())
     }
 
-    async fn handle_fault(&self, ctx: &mut MessageContext, error: MediationError) {
+    async fn handle_fault(&self, ctx: &mut MessageContext, mut error: MediationError) {
+        error.message = ctx.redact(&error.message);
+        error.detail = ctx.redact(&error.detail);
         tracing::warn!(
             proxy = %self.name,
             status = error.status,

@@ -22,6 +22,20 @@ const SECRET_MARKERS: &[&str] = &[
     "credential",
 ];
 
+/// Values shorter than this are never treated as secrets (they would mask too much).
+pub const MIN_SECRET_LEN: usize = 8;
+
+/// Replaces every occurrence of each secret in `text` by its mask.
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), &mask(secret));
+        }
+    }
+    out
+}
+
 /// True when a property, header or JSON key of this name holds a credential.
 pub fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();

@@ -85,6 +85,8 @@ pub struct MessageContext {
     response: Option<OutgoingResponse>,
     /// Per-flow state of connectors (what `init` stored for later operations).
     extensions: http::Extensions,
+    /// Credential values seen in this message, masked wherever the engine writes text out.
+    secrets: Vec<String>,
 }
 
 impl MessageContext {
@@ -111,7 +113,22 @@ impl MessageContext {
             direction: Direction::Request,
             response: None,
             extensions: http::Extensions::new(),
+            secrets: Vec::new(),
         }
+    }
+
+    /// Remembers a credential value, so logs and error bodies mask it wherever it appears.
+    /// Short values are ignored: masking `true` or `1` everywhere would hide too much.
+    pub fn note_secret(&mut self, value: &str) {
+        if value.len() >= crate::secrets::MIN_SECRET_LEN && !self.secrets.iter().any(|s| s == value)
+        {
+            self.secrets.push(value.to_string());
+        }
+    }
+
+    /// `text` with every credential this message has seen masked.
+    pub fn redact(&self, text: &str) -> String {
+        crate::secrets::redact(text, &self.secrets)
     }
 
     pub fn services(&self) -> &Arc<EngineServices> {
@@ -156,7 +173,11 @@ impl MessageContext {
     }
 
     pub fn set_property(&mut self, name: impl Into<String>, value: impl Into<PropertyValue>) {
-        self.properties.insert(name.into(), value.into());
+        let (name, value) = (name.into(), value.into());
+        if crate::secrets::is_secret_name(&name) {
+            self.note_secret(&value.to_string());
+        }
+        self.properties.insert(name, value);
     }
 
     pub fn remove_property(&mut self, name: &str) {
@@ -237,6 +258,9 @@ impl MessageContext {
 
     /// Sets a transport header; the error names what is wrong with the name or value.
     pub fn set_header(&mut self, name: &str, value: &str) -> Result<(), MediationError> {
+        if crate::secrets::is_secret_name(name) {
+            self.note_secret(value);
+        }
         let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
             MediationError::internal(format!("`{name}` is not a valid HTTP header name"))
         })?;

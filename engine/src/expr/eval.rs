@@ -13,12 +13,24 @@ impl Expression {
         match self {
             Expression::JsonEval(path) => {
                 let result = path.evaluate(ctx.json_payload()?);
-                Ok(Some(match result {
+                let text = match result {
                     JsonPathResult::Text(text) => text,
                     JsonPathResult::WholePayload => ctx.payload_text(),
-                }))
+                };
+                if path.reads_secret() {
+                    ctx.note_secret(&text);
+                }
+                Ok(Some(text))
             }
-            Expression::Lookup(lookup) => Ok(lookup.evaluate(ctx)),
+            Expression::Lookup(lookup) => {
+                let value = lookup.evaluate(ctx);
+                if let Some(v) = &value
+                    && crate::secrets::is_secret_name(&lookup.name)
+                {
+                    ctx.note_secret(v);
+                }
+                Ok(value)
+            }
         }
     }
 

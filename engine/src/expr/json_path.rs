@@ -24,6 +24,8 @@ pub struct JsonPathExpr {
     definite: bool,
     /// Jayway's trailing `.length()`.
     length: bool,
+    /// The path ends in a member whose name marks a credential (`$.accessToken`).
+    reads_secret: bool,
 }
 
 /// What a path asks of the payload.
@@ -51,6 +53,7 @@ impl JsonPathExpr {
                 query: None,
                 definite: true,
                 length,
+                reads_secret: false,
             });
         }
         let translated = bracket_non_shorthand_names(body);
@@ -60,12 +63,25 @@ impl JsonPathExpr {
             .segments
             .iter()
             .all(|s| matches!(s, Segment::Selector(Selector::Name(_) | Selector::Index(_))));
+        let reads_secret = !length
+            && match query.segments.last() {
+                Some(Segment::Selector(Selector::Name(name))) => {
+                    crate::secrets::is_secret_name(name)
+                }
+                _ => false,
+            };
         Ok(JsonPathExpr {
             text,
             query: Some(query),
             definite,
             length,
+            reads_secret,
         })
+    }
+
+    /// True when the result is a credential, so logs and errors must mask it.
+    pub fn reads_secret(&self) -> bool {
+        self.reads_secret
     }
 
     pub fn text(&self) -> &str {

@@ -230,6 +230,9 @@ impl Mediator for InvokeMediator {
                 // A null result means "not passed", as in Synapse's TemplateContext.
                 ParamValue::Dynamic(e) => {
                     if let Some(v) = e.evaluate(ctx)? {
+                        if crate::secrets::is_secret_name(name) {
+                            ctx.note_secret(&v);
+                        }
                         args.insert(name, v);
                     }
                 }

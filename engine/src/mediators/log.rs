@@ -228,7 +228,8 @@ impl LogMediator {
             .service()
             .map(|s| format!("{{proxy:{}}} ", s.name))
             .unwrap_or_default();
-        Ok(format!("{prefix}{}", parts.join(&self.separator)))
+        // Values read under innocent names (`client = json-eval($.clientId)`) are masked too.
+        Ok(ctx.redact(&format!("{prefix}{}", parts.join(&self.separator))))
     }
 }
 
