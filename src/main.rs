@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use oxynapse_engine::{Engine, EngineServices, Registry, Settings};
 use oxynapse_gotowebinar::GoToWebinar;
 
+mod demo;
 mod validate;
 
 #[derive(Parser)]
@@ -27,6 +28,8 @@ enum Command {
     Serve(ServeArgs),
     /// Check config files or folders and print every problem as file:line:col.
     Validate(validate::ValidateArgs),
+    /// Run the session proxies against a built-in GoToWebinar simulator and show the answers.
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Parser)]
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Validate(args) => validate::run(&registry(), &args),
+        Command::Demo(args) => demo::run(registry(), &args),
         Command::Serve(args) => serve(args),
     }
 }
