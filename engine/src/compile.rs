@@ -6,20 +6,68 @@ use regex::Regex;
 use crate::config::proxy::warn_unknown_attributes;
 use crate::config::source::{Diagnostics, closest};
 use crate::config::xml::{Attribute, Element};
+use crate::endpoint::Target;
 use crate::error::{Pos, Reported};
 use crate::expr::Expression;
 use crate::mediators::{Mediator, invoke};
 use crate::registry::{Registry, unsupported_message};
-use crate::sequence::MediatorList;
+use crate::sequence::{MediatorList, SequenceRef};
 
 pub struct CompileCx<'a> {
     pub registry: &'a Registry,
     pub diags: &'a mut Diagnostics,
+    /// Named sequences and endpoints this file refers to; they resolve at run time, and the
+    /// deployment warns about those nobody defines.
+    pub references: Vec<Reference>,
+}
+
+/// A use of a named artifact, by key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    pub kind: ReferenceKind,
+    pub key: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceKind {
+    Sequence,
+    Endpoint,
 }
 
 impl<'a> CompileCx<'a> {
     pub fn new(registry: &'a Registry, diags: &'a mut Diagnostics) -> Self {
-        CompileCx { registry, diags }
+        CompileCx {
+            registry,
+            diags,
+            references: Vec::new(),
+        }
+    }
+
+    /// A reference to a named sequence, recorded for the dangling-reference check.
+    pub fn sequence_ref(&mut self, key: &str, pos: Pos) -> SequenceRef {
+        self.references.push(Reference {
+            kind: ReferenceKind::Sequence,
+            key: key.to_string(),
+            pos,
+        });
+        SequenceRef::Named {
+            key: key.to_string(),
+            pos,
+        }
+    }
+
+    /// A reference to a named endpoint, recorded for the dangling-reference check.
+    pub fn endpoint_ref(&mut self, key: &str, pos: Pos) -> Target {
+        self.references.push(Reference {
+            kind: ReferenceKind::Endpoint,
+            key: key.to_string(),
+            pos,
+        });
+        Target::Reference {
+            key: key.to_string(),
+            pos,
+        }
     }
 
     /// Builds the child elements of `parent` as a mediator list. Every child is tried, so one

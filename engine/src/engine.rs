@@ -3,9 +3,9 @@
 //! Each request takes the deployment that is current when it arrives and keeps it to the
 //! end, so replacing the deployment never disturbs a request in flight.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
@@ -13,7 +13,10 @@ use http::{HeaderMap, Method};
 
 use crate::config::source::SourceFile;
 use crate::context::{MessageContext, OutgoingResponse};
-use crate::deploy::{CompiledFile, Deployment, compile_source, load_folder};
+use crate::deploy::{
+    Change, CompiledFile, DeployedProxy, Deployer, Deployment, compile_path, compile_source,
+    load_folder,
+};
 use crate::error::MediationError;
 use crate::proxy::error_response;
 use crate::registry::Registry;
@@ -22,6 +25,8 @@ use crate::services::EngineServices;
 pub struct Engine {
     registry: Arc<Registry>,
     services: Arc<EngineServices>,
+    /// The files deployed so far; only deployments (start-up, the watcher) take this lock.
+    deployer: Mutex<Deployer>,
     deployment: ArcSwap<Deployment>,
     ready: AtomicBool,
 }
@@ -31,6 +36,7 @@ impl Engine {
         Arc::new(Engine {
             registry: Arc::new(registry),
             services: Arc::new(services),
+            deployer: Mutex::new(Deployer::new()),
             deployment: ArcSwap::from_pointee(Deployment::default()),
             ready: AtomicBool::new(false),
         })
@@ -54,32 +60,83 @@ impl Engine {
         compile_source(&self.registry, SourceFile::new(name, text))
     }
 
-    /// Replaces the deployment with one built from `files`, logging every diagnostic.
+    /// Deploys compiled files (new ones, or new versions of deployed ones) and publishes the
+    /// result. Every diagnostic is logged.
     pub fn deploy(&self, files: Vec<CompiledFile>) -> Arc<Deployment> {
-        let deployment = Arc::new(Deployment::from_files(files));
-        for report in deployment.files() {
-            for diagnostic in &report.diagnostics {
-                if diagnostic.is_error() {
-                    tracing::error!("{}", diagnostic.render());
-                } else {
-                    tracing::warn!("{}", diagnostic.render());
-                }
-            }
-            if report.has_errors() {
-                tracing::error!(file = %report.file, "file not deployed");
-            }
-            for (kind, name) in &report.artifacts {
-                tracing::info!(kind = kind.as_str(), name = %name, file = %report.file, "deployed");
-            }
+        let mut deployer = self.deployer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut touched = Vec::new();
+        for file in files {
+            let name = file.name().clone();
+            let change = deployer.apply(file);
+            touched.push((name, change));
         }
-        self.deployment.store(deployment.clone());
-        deployment
+        self.publish(&mut deployer, &touched)
     }
 
     /// Deploys every `*.xml` file below `dir`.
     pub fn deploy_folder(&self, dir: &Path) -> std::io::Result<Arc<Deployment>> {
         let files = load_folder(&self.registry, dir)?;
         Ok(self.deploy(files))
+    }
+
+    /// Brings the given paths up to date: a file that exists is (re)compiled and deployed, one
+    /// that is gone is undeployed. This is what the folder watcher calls.
+    pub fn sync_paths(&self, paths: &[PathBuf]) -> Arc<Deployment> {
+        let mut deployer = self.deployer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut touched = Vec::new();
+        for path in paths {
+            let name: Arc<str> = path.display().to_string().into();
+            let change = if path.is_file() {
+                deployer.apply(compile_path(&self.registry, path))
+            } else {
+                deployer.remove(&name)
+            };
+            if change != Change::Unknown {
+                touched.push((name, change));
+            }
+        }
+        self.publish(&mut deployer, &touched)
+    }
+
+    /// The files currently known below `root`, for the watcher to notice removals.
+    pub fn deployed_files_under(&self, root: &Path) -> Vec<PathBuf> {
+        let deployer = self.deployer.lock().unwrap_or_else(|p| p.into_inner());
+        deployer
+            .entries()
+            .iter()
+            .map(|e| PathBuf::from(&*e.file))
+            .filter(|p| p.starts_with(root))
+            .collect()
+    }
+
+    fn publish(&self, deployer: &mut Deployer, touched: &[(Arc<str>, Change)]) -> Arc<Deployment> {
+        let deployment = Arc::new(deployer.deployment());
+        for (file, change) in touched {
+            if let Some(report) = deployment.files().iter().find(|r| &r.file == file) {
+                for diagnostic in &report.diagnostics {
+                    if diagnostic.is_error() {
+                        tracing::error!("{}", diagnostic.render());
+                    } else {
+                        tracing::warn!("{}", diagnostic.render());
+                    }
+                }
+            }
+            match change {
+                Change::Deployed => tracing::info!(file = %file, "deployed"),
+                Change::Failed {
+                    kept_previous: true,
+                } => {
+                    tracing::error!(file = %file, "not deployed; the previous version keeps serving")
+                }
+                Change::Failed {
+                    kept_previous: false,
+                } => tracing::error!(file = %file, "not deployed"),
+                Change::Removed => tracing::info!(file = %file, "undeployed"),
+                Change::Unknown => {}
+            }
+        }
+        self.deployment.store(deployment.clone());
+        deployment
     }
 
     /// Marks the start-up deployment done; `/healthz` answers 200 from then on.
@@ -109,14 +166,18 @@ impl Engine {
                     .and_then(|(base, _)| deployment.proxy(base))
             })
             .cloned();
-        let Some(proxy) = proxy else {
+        let Some(DeployedProxy {
+            service: proxy,
+            stats,
+        }) = proxy
+        else {
             tracing::debug!(service = %name, "no such service");
             let error = MediationError::client_status(404, "no such service")
                 .with_detail(format!("no proxy named `{name}` is deployed"));
             return error_response(&error);
         };
         if !proxy.started {
-            let error = MediationError::client_status(503, "service stopped").with_detail(format!(
+            let error = MediationError::unavailable("service stopped").with_detail(format!(
                 "proxy `{name}` is deployed with startOnLoad=\"false\""
             ));
             return error_response(&error);
@@ -129,7 +190,9 @@ impl Engine {
             headers,
             body,
         );
-        proxy.mediate(&mut ctx).await
+        let response = proxy.mediate(&mut ctx).await;
+        stats.record(ctx.faults() > 0);
+        response
     }
 }
 

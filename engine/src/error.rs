@@ -68,19 +68,57 @@ impl Diagnostic {
         if let Some(line) = &self.source_line {
             let number = self.pos.line.to_string();
             let gutter = " ".repeat(number.len());
-            // Tabs are shown as single spaces so the marker lines up with the column count.
-            let shown: String = line
-                .chars()
-                .map(|c| if c == '\t' { ' ' } else { c })
-                .collect();
-            let marker_pad = " ".repeat(self.pos.col.saturating_sub(1) as usize);
+            let (shown, marker_col) = source_window(line, self.pos.col as usize);
             let _ = write!(out, "\n  {number} | {}", shown.trim_end());
-            let _ = write!(out, "\n  {gutter} | {marker_pad}^");
+            let _ = write!(out, "\n  {gutter} | {}^", " ".repeat(marker_col));
         }
         if let Some(help) = &self.help {
             let _ = write!(out, "\n  = help: {help}");
         }
         out
+    }
+}
+
+/// The part of a source line worth showing, and the marker's 0-based offset in it. Long lines
+/// (minified files) are cut to a window around the column, with `…` where text was cut. Tabs
+/// show as single spaces so the marker lines up with the column count.
+fn source_window(line: &str, col: usize) -> (String, usize) {
+    const WIDTH: usize = 120;
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    let col = col.saturating_sub(1).min(chars.len());
+    if chars.len() <= WIDTH {
+        return (chars.into_iter().collect(), col);
+    }
+    let start = col.saturating_sub(WIDTH / 2);
+    let end = (start + WIDTH).min(chars.len());
+    let mut shown = String::new();
+    let mut marker = col - start;
+    if start > 0 {
+        shown.push('…');
+        marker += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, marker)
+}
+
+impl Diagnostic {
+    /// The machine-readable form used by `validate --format json` and the management API.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "file": &*self.file,
+            "line": self.pos.line,
+            "column": self.pos.col,
+            "severity": self.severity.as_str(),
+            "message": self.message,
+            "help": self.help,
+            "sourceLine": self.source_line,
+        })
     }
 }
 
@@ -169,6 +207,11 @@ impl MediationError {
         Self::new(ErrorSource::Backend, 504, codes::TIMEOUT, message)
     }
 
+    /// 503: the engine cannot serve this now (a stopped proxy).
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorSource::Internal, 503, codes::GENERIC, message)
+    }
+
     /// 500: something the client cannot fix.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorSource::Internal, 500, codes::GENERIC, message)
@@ -224,6 +267,20 @@ mod tests {
             text,
             "p.xml:12:5: error: unknown mediator <proprety>\n  12 |     <proprety/>\n     |     ^\n  = help: did you mean <property>?"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let mut d = diagnostic(None);
+        d.source_line = Some(format!("{}<x/>{}", "a".repeat(500), "b".repeat(500)));
+        d.pos = Pos { line: 1, col: 501 };
+        let text = d.render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[1].chars().count() < 140 && lines[1].contains("…a") && lines[1].ends_with("b…")
+        );
+        let marker = lines[2].find('^').unwrap();
+        assert_eq!(lines[1].chars().nth(marker).unwrap(), '<');
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! * else 202 with an empty body, as WSO2 answers.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderValue};
@@ -22,6 +23,31 @@ use crate::endpoint::Endpoint;
 use crate::error::MediationError;
 use crate::mediators::{Flow, send_to_endpoint};
 use crate::sequence::{SequenceRef, run_fault_handler, set_error_properties};
+
+/// Request and error counts of one proxy, kept across redeployments.
+#[derive(Debug, Default)]
+pub struct ProxyStats {
+    requests: AtomicU64,
+    errors: AtomicU64,
+}
+
+impl ProxyStats {
+    pub fn record(&self, failed: bool) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if failed {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Requests whose mediation failed (the fault path ran).
+    pub fn errors(&self) -> u64 {
+        self.errors.load(Ordering::Relaxed)
+    }
+}
 
 #[derive(Debug)]
 pub struct ProxyService {
@@ -77,6 +103,7 @@ impl ProxyService {
     }
 
     async fn handle_fault(&self, ctx: &mut MessageContext, mut error: MediationError) {
+        ctx.record_fault();
         error.message = ctx.redact(&error.message);
         error.detail = ctx.redact(&error.detail);
         tracing::warn!(

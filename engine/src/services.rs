@@ -18,6 +18,8 @@ pub struct Settings {
     pub max_request_body: usize,
     /// Where the registry and other state live.
     pub data_dir: PathBuf,
+    /// How long requests in flight may run on after a shutdown signal.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Settings {
@@ -26,6 +28,7 @@ impl Default for Settings {
             backend_timeout: Duration::from_secs(120),
             max_request_body: 10 * 1024 * 1024,
             data_dir: PathBuf::from(".oxynapse"),
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }

@@ -68,10 +68,7 @@ pub fn parse_endpoint(
         cx.no_children(el)?;
         return Ok(Endpoint {
             name,
-            target: Target::Reference {
-                key: key.value.clone(),
-                pos: key.pos,
-            },
+            target: cx.endpoint_ref(&key.value, key.pos),
             timeout: None,
             properties: Vec::new(),
         });

@@ -87,6 +87,8 @@ pub struct MessageContext {
     extensions: http::Extensions,
     /// Credential values seen in this message, masked wherever the engine writes text out.
     secrets: Vec<String>,
+    /// How many times mediation of this message failed.
+    faults: u32,
 }
 
 impl MessageContext {
@@ -114,7 +116,17 @@ impl MessageContext {
             response: None,
             extensions: http::Extensions::new(),
             secrets: Vec::new(),
+            faults: 0,
         }
+    }
+
+    pub fn record_fault(&mut self) {
+        self.faults += 1;
+    }
+
+    /// How many times mediation failed (each failure ran the fault path).
+    pub fn faults(&self) -> u32 {
+        self.faults
     }
 
     /// Remembers a credential value, so logs and error bodies mask it wherever it appears.

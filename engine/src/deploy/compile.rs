@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use crate::compile::CompileCx;
+use crate::compile::Reference;
 use crate::config::endpoint::parse_endpoint;
 use crate::config::source::{Diagnostics, SourceFile};
 use crate::config::xml::Element;
 use crate::config::{ArtifactDef, EndpointDef, ProxyDef, SequenceDef, parse_artifacts};
-use crate::endpoint::{Endpoint, Target};
+use crate::endpoint::Endpoint;
 use crate::error::{Diagnostic, Pos, Reported};
 use crate::proxy::ProxyService;
 use crate::registry::Registry;
@@ -64,6 +65,8 @@ pub struct CompiledFile {
     pub source: Arc<SourceFile>,
     pub artifacts: Vec<(Artifact, Pos)>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Named sequences and endpoints the file uses.
+    pub references: Vec<Reference>,
 }
 
 impl CompiledFile {
@@ -81,6 +84,7 @@ pub fn compile_source(registry: &Registry, source: SourceFile) -> CompiledFile {
     let source = Arc::new(source);
     let mut diags = Diagnostics::new(source.clone());
     let mut artifacts = Vec::new();
+    let mut references = Vec::new();
     if let Ok(defs) = parse_artifacts(&mut diags) {
         let mut cx = CompileCx::new(registry, &mut diags);
         for def in defs {
@@ -88,6 +92,7 @@ pub fn compile_source(registry: &Registry, source: SourceFile) -> CompiledFile {
                 artifacts.push(artifact);
             }
         }
+        references = std::mem::take(&mut cx.references);
     }
     if diags.has_errors() {
         artifacts.clear();
@@ -96,6 +101,7 @@ pub fn compile_source(registry: &Registry, source: SourceFile) -> CompiledFile {
         source,
         artifacts,
         diagnostics: diags.into_vec(),
+        references,
     }
 }
 
@@ -114,6 +120,9 @@ fn compile_artifact(
                 &def.element,
                 &["name", "onError", "trace", "statistics", "description"],
             );
+            if let Some(on_error) = def.element.attr("onError") {
+                cx.sequence_ref(&on_error.value, on_error.pos);
+            }
             let mediators = cx.mediators(&def.element)?;
             let sequence = NamedSequence {
                 name: def.name,
@@ -142,10 +151,7 @@ fn compile_proxy(
         Some(EndpointDef::Inline(el)) => parse_endpoint(el, cx, false).map(Some),
         Some(EndpointDef::Key { key, pos }) => Ok(Some(Endpoint {
             name: None,
-            target: Target::Reference {
-                key: key.clone(),
-                pos: *pos,
-            },
+            target: cx.endpoint_ref(key, *pos),
             timeout: None,
             properties: Vec::new(),
         })),
@@ -170,10 +176,7 @@ fn sequence(
 ) -> Result<Option<SequenceRef>, Reported> {
     match def {
         None => Ok(None),
-        Some(SequenceDef::Key { key, pos }) => Ok(Some(SequenceRef::Named {
-            key: key.clone(),
-            pos: *pos,
-        })),
+        Some(SequenceDef::Key { key, pos }) => Ok(Some(cx.sequence_ref(key, *pos))),
         Some(SequenceDef::Inline(el)) => inline_sequence(el, cx).map(Some),
     }
 }

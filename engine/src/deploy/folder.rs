@@ -74,6 +74,7 @@ fn unreadable(name: String, message: String) -> CompiledFile {
         source,
         artifacts: Vec::new(),
         diagnostics: diags.into_vec(),
+        references: Vec::new(),
     }
 }
 

@@ -5,27 +5,35 @@
 //! rejected with a diagnostic that names the file holding the first.
 
 mod compile;
+mod deployer;
 mod folder;
+mod watch;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 pub use compile::{Artifact, ArtifactKind, CompiledFile, compile_source};
-pub use folder::{collect_xml_files, load_folder};
+pub use deployer::{Change, Deployer, FileEntry};
+pub use folder::{collect_xml_files, compile_path, load_folder};
+pub use watch::{FolderWatcher, watch_folder};
 
-use crate::config::source::Diagnostics;
 use crate::endpoint::Endpoint;
 use crate::error::Diagnostic;
-use crate::proxy::ProxyService;
+use crate::proxy::{ProxyService, ProxyStats};
 use crate::sequence::NamedSequence;
 
 /// What became of one file.
 #[derive(Debug, Clone)]
 pub struct FileReport {
     pub file: Arc<str>,
+    /// The latest version's diagnostics, plus warnings about references nobody defines.
     pub diagnostics: Vec<Diagnostic>,
-    /// The artifacts it deployed.
-    pub artifacts: Vec<(ArtifactKind, String)>,
+    /// The artifacts serving requests (from an earlier version when `failed`).
+    pub artifacts: Vec<Artifact>,
+    pub deployed_at: Option<SystemTime>,
+    /// The latest version was rejected.
+    pub failed: bool,
 }
 
 impl FileReport {
@@ -34,9 +42,16 @@ impl FileReport {
     }
 }
 
+/// A deployed proxy with its counters.
+#[derive(Debug, Clone)]
+pub struct DeployedProxy {
+    pub service: Arc<ProxyService>,
+    pub stats: Arc<ProxyStats>,
+}
+
 #[derive(Debug, Default)]
 pub struct Deployment {
-    proxies: HashMap<String, Arc<ProxyService>>,
+    proxies: HashMap<String, DeployedProxy>,
     sequences: HashMap<String, Arc<NamedSequence>>,
     endpoints: HashMap<String, Arc<Endpoint>>,
     files: Vec<FileReport>,
@@ -45,58 +60,19 @@ pub struct Deployment {
 impl Deployment {
     /// Builds a deployment from compiled files, in order; the first definition of a name wins.
     pub fn from_files(files: Vec<CompiledFile>) -> Deployment {
-        let mut deployment = Deployment::default();
-        let mut defined_in: HashMap<(ArtifactKind, String), Arc<str>> = HashMap::new();
+        let mut deployer = Deployer::new();
         for file in files {
-            let mut diags = Diagnostics::new(file.source.clone());
-            let mut accepted = Vec::new();
-            for (artifact, pos) in &file.artifacts {
-                let key = (artifact.kind(), artifact.name().to_string());
-                if let Some(first) = defined_in.get(&key) {
-                    diags.error_with_help(
-                        *pos,
-                        format!(
-                            "{} `{}` is already defined in {}",
-                            key.0.as_str(),
-                            key.1,
-                            first
-                        ),
-                        "artifact names must be unique; rename one of them",
-                    );
-                    continue;
-                }
-                defined_in.insert(key, file.name().clone());
-                accepted.push(artifact.clone());
-            }
-            let mut diagnostics = file.diagnostics.clone();
-            diagnostics.extend(diags.into_vec());
-            if diagnostics.iter().any(Diagnostic::is_error) {
-                // A file deploys whole or not at all.
-                for artifact in &accepted {
-                    defined_in.remove(&(artifact.kind(), artifact.name().to_string()));
-                }
-                accepted.clear();
-            }
-            let artifacts = accepted
-                .iter()
-                .map(|a| (a.kind(), a.name().to_string()))
-                .collect();
-            for artifact in accepted {
-                deployment.insert(artifact);
-            }
-            deployment.files.push(FileReport {
-                file: file.name().clone(),
-                diagnostics,
-                artifacts,
-            });
+            deployer.apply(file);
         }
-        deployment
+        deployer.deployment()
     }
 
-    fn insert(&mut self, artifact: Artifact) {
+    fn insert(&mut self, artifact: Artifact, stats: Option<Arc<ProxyStats>>) {
         match artifact {
-            Artifact::Proxy(p) => {
-                self.proxies.insert(p.name.clone(), p);
+            Artifact::Proxy(service) => {
+                let stats = stats.unwrap_or_default();
+                self.proxies
+                    .insert(service.name.clone(), DeployedProxy { service, stats });
             }
             Artifact::Sequence(s) => {
                 self.sequences.insert(s.name.clone(), s);
@@ -108,7 +84,11 @@ impl Deployment {
         }
     }
 
-    pub fn proxy(&self, name: &str) -> Option<&Arc<ProxyService>> {
+    fn set_files(&mut self, files: Vec<FileReport>) {
+        self.files = files;
+    }
+
+    pub fn proxy(&self, name: &str) -> Option<&DeployedProxy> {
         self.proxies.get(name)
     }
 
@@ -120,11 +100,11 @@ impl Deployment {
         self.endpoints.get(name).cloned()
     }
 
-    pub fn proxies(&self) -> impl Iterator<Item = &Arc<ProxyService>> {
+    pub fn proxies(&self) -> impl Iterator<Item = &DeployedProxy> {
         self.proxies.values()
     }
 
-    /// Every file that went into this deployment, with its diagnostics.
+    /// Every file, in deployment order, with its diagnostics.
     pub fn files(&self) -> &[FileReport] {
         &self.files
     }
@@ -174,5 +154,50 @@ mod tests {
         assert!(deployment.sequence("s").is_some());
         assert!(deployment.proxy("q").is_none());
         assert_eq!(deployment.error_count(), 1);
+    }
+
+    #[test]
+    fn a_failed_new_version_keeps_the_previous_one_serving() {
+        let v1 = r#"<proxy name="p"><target><inSequence><respond/></inSequence></target></proxy>"#;
+        let v2 = r#"<proxy name="p"><target><inSequence><bogus/></inSequence></target></proxy>"#;
+        let mut deployer = Deployer::new();
+        assert_eq!(deployer.apply(compile("p.xml", v1)), Change::Deployed);
+        assert_eq!(
+            deployer.apply(compile("p.xml", v2)),
+            Change::Failed {
+                kept_previous: true
+            }
+        );
+        let deployment = deployer.deployment();
+        assert!(deployment.proxy("p").is_some());
+        let report = &deployment.files()[0];
+        assert!(report.failed && report.has_errors());
+        assert_eq!(report.artifacts.len(), 1);
+        assert_eq!(deployer.remove("p.xml"), Change::Removed);
+        assert!(deployer.deployment().proxy("p").is_none());
+    }
+
+    #[test]
+    fn the_first_file_keeps_a_name_and_dangling_references_warn() {
+        let a = r#"<proxy name="p"><target inSequence="missing"/></proxy>"#;
+        let b = r#"<proxy name="p"><target><inSequence><respond/></inSequence></target></proxy>"#;
+        let mut deployer = Deployer::new();
+        deployer.apply(compile("z.xml", a));
+        deployer.apply(compile("a.xml", b));
+        let deployment = deployer.deployment();
+        let files = deployment.files();
+        assert_eq!(&*files[0].file, "z.xml");
+        assert!(
+            files[0].diagnostics[0]
+                .render()
+                .contains("warning: sequence `missing` is not defined in any deployed file")
+        );
+        assert!(files[1].failed);
+        // Defining the sequence later silences the warning.
+        deployer.apply(compile(
+            "s.xml",
+            r#"<sequence name="missing"><respond/></sequence>"#,
+        ));
+        assert!(deployer.deployment().files()[0].diagnostics.is_empty());
     }
 }

@@ -1,4 +1,5 @@
 //! The HTTP side: hyper serves clients, reqwest calls backends.
 
 pub mod client;
+pub mod management;
 pub mod server;

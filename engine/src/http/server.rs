@@ -1,4 +1,5 @@
-//! The listener: `/services/{proxy}[/...]` for every method, and `/healthz`.
+//! The listeners: the services one (`/services/{proxy}[/...]` for every method, and
+//! `/healthz`), and the management one (`/management/artifacts`, `/healthz`).
 //!
 //! Bodies are read up to the configured limit (413 beyond it) and handed to the engine as
 //! they are; nothing parses them unless an expression asks.
@@ -46,13 +47,36 @@ impl ServerHandle {
     }
 }
 
-/// Binds `addr` and serves `engine` in a background task.
+/// Which API a listener serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Services,
+    Management,
+}
+
+/// Binds `addr` and serves `engine`'s proxies in a background task.
 pub async fn start(engine: Arc<Engine>, addr: SocketAddr) -> std::io::Result<ServerHandle> {
+    start_role(engine, addr, Role::Services).await
+}
+
+/// Binds `addr` and serves the management API in a background task.
+pub async fn start_management(
+    engine: Arc<Engine>,
+    addr: SocketAddr,
+) -> std::io::Result<ServerHandle> {
+    start_role(engine, addr, Role::Management).await
+}
+
+async fn start_role(
+    engine: Arc<Engine>,
+    addr: SocketAddr,
+    role: Role,
+) -> std::io::Result<ServerHandle> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        serve(listener, engine, async {
+        serve_role(listener, engine, role, async {
             let _ = stopped.await;
         })
         .await;
@@ -64,9 +88,28 @@ pub async fn start(engine: Arc<Engine>, addr: SocketAddr) -> std::io::Result<Ser
     })
 }
 
-/// Serves connections from `listener` until `shutdown` completes, then drains the
-/// connections in flight.
+/// Serves proxies on `listener` until `shutdown` completes, then lets the requests in flight
+/// finish, for at most the engine's `shutdown_grace`.
 pub async fn serve(listener: TcpListener, engine: Arc<Engine>, shutdown: impl Future<Output = ()>) {
+    serve_role(listener, engine, Role::Services, shutdown).await;
+}
+
+/// Serves the management API on `listener` until `shutdown` completes.
+pub async fn serve_management(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    shutdown: impl Future<Output = ()>,
+) {
+    serve_role(listener, engine, Role::Management, shutdown).await;
+}
+
+async fn serve_role(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    role: Role,
+    shutdown: impl Future<Output = ()>,
+) {
+    let grace = engine.services().settings().shutdown_grace;
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -87,7 +130,12 @@ pub async fn serve(listener: TcpListener, engine: Arc<Engine>, shutdown: impl Fu
         let engine = engine.clone();
         let service = service_fn(move |request| {
             let engine = engine.clone();
-            async move { Ok::<_, Infallible>(handle(engine, request).await) }
+            async move {
+                Ok::<_, Infallible>(match role {
+                    Role::Services => handle(engine, request).await,
+                    Role::Management => handle_management(&engine, &request),
+                })
+            }
         });
         let connection = hyper::server::conn::http1::Builder::new()
             .keep_alive(true)
@@ -100,7 +148,40 @@ pub async fn serve(listener: TcpListener, engine: Arc<Engine>, shutdown: impl Fu
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_ms = grace.as_millis() as u64,
+            "requests still running after the grace period were cut off"
+        );
+    }
+}
+
+fn handle_management(engine: &Engine, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+    match (request.method(), request.uri().path()) {
+        (&http::Method::GET, "/management/artifacts") => {
+            let body = crate::http::management::artifacts(&engine.deployment()).to_string();
+            json_response(StatusCode::OK, Bytes::from(body))
+        }
+        (_, "/healthz") => health(engine),
+        (_, path) => {
+            let error = MediationError::client_status(404, "not found").with_detail(format!(
+                "`{path}` is not part of the management API; try GET /management/artifacts"
+            ));
+            into_response(error_response(&error))
+        }
+    }
+}
+
+fn json_response(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }
 
 async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -159,12 +240,7 @@ fn health(engine: &Engine) -> Response<Full<Bytes>> {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"starting"}"#)
     };
-    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+    json_response(status, Bytes::from_static(body.as_bytes()))
 }
 
 fn into_response(out: OutgoingResponse) -> Response<Full<Bytes>> {

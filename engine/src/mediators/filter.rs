@@ -125,10 +125,7 @@ pub(super) fn branch(el: &Element, cx: &mut CompileCx<'_>) -> Result<SequenceRef
     match el.attr("sequence") {
         Some(key) => {
             cx.no_children(el)?;
-            Ok(SequenceRef::Named {
-                key: key.value.clone(),
-                pos: key.pos,
-            })
+            Ok(cx.sequence_ref(&key.value, key.pos))
         }
         None => Ok(SequenceRef::Inline(Arc::new(cx.mediators(el)?))),
     }

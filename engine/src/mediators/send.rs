@@ -38,10 +38,7 @@ impl MediatorFactory for SendFactory {
     fn build(&self, el: &Element, cx: &mut CompileCx<'_>) -> Result<Box<dyn Mediator>, Reported> {
         cx.check_attributes(el, &["receive", "buildmessage", "description"]);
         cx.bool_attr(el, "buildmessage", false)?;
-        let receive = el.attr("receive").map(|r| SequenceRef::Named {
-            key: r.value.clone(),
-            pos: r.pos,
-        });
+        let receive = el.attr("receive").map(|r| cx.sequence_ref(&r.value, r.pos));
         let mut endpoint = None;
         for child in el.elements() {
             if child.name != "endpoint" {

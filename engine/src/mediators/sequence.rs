@@ -46,10 +46,7 @@ impl MediatorFactory for SequenceFactory {
         }
         cx.no_children(el)?;
         Ok(Box::new(SequenceMediator {
-            target: SequenceRef::Named {
-                key: key.value.clone(),
-                pos: key.pos,
-            },
+            target: cx.sequence_ref(&key.value, key.pos),
         }))
     }
 }

@@ -1,0 +1,198 @@
+//! The set of deployed files, changed one file at a time.
+//!
+//! Each file has an entry: the version serving requests (the last one that compiled) and the
+//! diagnostics of the latest version read. A new version replaces the active one only when it
+//! has no errors and none of its names is already taken by another file; otherwise the previous
+//! version keeps serving. Files are ordered by when they were first deployed, so the file that
+//! defined a name first keeps it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::compile::{Artifact, ArtifactKind, CompiledFile};
+use super::{Deployment, FileReport};
+use crate::compile::ReferenceKind;
+use crate::config::source::Diagnostics;
+use crate::error::Diagnostic;
+use crate::proxy::ProxyStats;
+
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    pub file: Arc<str>,
+    /// Order of first deployment.
+    seq: u64,
+    /// The version serving requests: the last one that deployed.
+    pub active: Option<CompiledFile>,
+    pub deployed_at: Option<SystemTime>,
+    /// Diagnostics of the latest version read.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The latest version was rejected; `active`, if any, is an earlier one.
+    pub failed: bool,
+}
+
+/// What applying one file did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Deployed,
+    /// Rejected; `kept_previous` says whether an earlier version still serves.
+    Failed {
+        kept_previous: bool,
+    },
+    Removed,
+    /// A removal of a file that was never deployed.
+    Unknown,
+}
+
+#[derive(Debug, Default)]
+pub struct Deployer {
+    entries: HashMap<Arc<str>, FileEntry>,
+    next_seq: u64,
+    /// Request counters by proxy name; they survive redeployments of the proxy.
+    stats: HashMap<String, Arc<ProxyStats>>,
+}
+
+impl Deployer {
+    pub fn new() -> Self {
+        Deployer::default()
+    }
+
+    /// Deploys a new version of a file, or records why it cannot be deployed.
+    pub fn apply(&mut self, mut file: CompiledFile) -> Change {
+        let name = file.name().clone();
+        if !file.has_errors() {
+            let mut diags = Diagnostics::new(file.source.clone());
+            for (artifact, pos) in &file.artifacts {
+                if let Some(owner) = self.owner_of(&name, artifact.kind(), artifact.name()) {
+                    diags.error_with_help(
+                        *pos,
+                        format!(
+                            "{} `{}` is already defined in {owner}",
+                            artifact.kind().as_str(),
+                            artifact.name()
+                        ),
+                        "artifact names must be unique; rename one of them",
+                    );
+                }
+            }
+            file.diagnostics.extend(diags.into_vec());
+            file.diagnostics.sort_by_key(|d| d.pos);
+        }
+        let seq = self.next_seq;
+        let entry = self
+            .entries
+            .entry(name.clone())
+            .or_insert_with(|| FileEntry {
+                file: name,
+                seq,
+                active: None,
+                deployed_at: None,
+                diagnostics: Vec::new(),
+                failed: false,
+            });
+        if entry.seq == seq {
+            self.next_seq += 1;
+        }
+        entry.diagnostics = file.diagnostics.clone();
+        if file.has_errors() {
+            entry.failed = true;
+            return Change::Failed {
+                kept_previous: entry.active.is_some(),
+            };
+        }
+        entry.failed = false;
+        entry.deployed_at = Some(SystemTime::now());
+        entry.active = Some(file);
+        Change::Deployed
+    }
+
+    /// Undeploys a file's artifacts.
+    pub fn remove(&mut self, file: &str) -> Change {
+        match self.entries.remove(file) {
+            Some(_) => Change::Removed,
+            None => Change::Unknown,
+        }
+    }
+
+    pub fn contains(&self, file: &str) -> bool {
+        self.entries.contains_key(file)
+    }
+
+    /// Files in the order they were first deployed.
+    pub fn entries(&self) -> Vec<&FileEntry> {
+        let mut entries: Vec<_> = self.entries.values().collect();
+        entries.sort_by_key(|e| e.seq);
+        entries
+    }
+
+    /// The file, other than `except`, whose active version defines this name.
+    fn owner_of(&self, except: &str, kind: ArtifactKind, name: &str) -> Option<Arc<str>> {
+        self.entries
+            .values()
+            .filter(|e| &*e.file != except)
+            .find(|e| {
+                e.active.as_ref().is_some_and(|f| {
+                    f.artifacts
+                        .iter()
+                        .any(|(a, _)| a.kind() == kind && a.name() == name)
+                })
+            })
+            .map(|e| e.file.clone())
+    }
+
+    /// An immutable deployment of every active version, with a warning for each reference to a
+    /// sequence or endpoint that no deployed file defines.
+    pub fn deployment(&mut self) -> Deployment {
+        let mut entries: Vec<FileEntry> = self.entries.values().cloned().collect();
+        entries.sort_by_key(|e| e.seq);
+        let defined: HashSet<(ArtifactKind, &str)> = entries
+            .iter()
+            .filter_map(|e| e.active.as_ref())
+            .flat_map(|f| f.artifacts.iter().map(|(a, _)| (a.kind(), a.name())))
+            .collect();
+        let mut deployment = Deployment::default();
+        let mut reports = Vec::new();
+        for entry in &entries {
+            let mut diagnostics = entry.diagnostics.clone();
+            if let Some(active) = &entry.active {
+                let mut diags = Diagnostics::new(active.source.clone());
+                for reference in &active.references {
+                    let (kind, label) = match reference.kind {
+                        ReferenceKind::Sequence => (ArtifactKind::Sequence, "sequence"),
+                        ReferenceKind::Endpoint => (ArtifactKind::Endpoint, "endpoint"),
+                    };
+                    if !defined.contains(&(kind, reference.key.as_str())) {
+                        diags.warning_with_help(
+                            reference.pos,
+                            format!("{label} `{}` is not defined in any deployed file", reference.key),
+                            "it is looked up when a message needs it; until a file defines it, that message fails",
+                        );
+                    }
+                }
+                diagnostics.extend(diags.into_vec());
+                for (artifact, _) in &active.artifacts {
+                    let stats = match artifact {
+                        Artifact::Proxy(p) => {
+                            Some(self.stats.entry(p.name.clone()).or_default().clone())
+                        }
+                        _ => None,
+                    };
+                    deployment.insert(artifact.clone(), stats);
+                }
+            }
+            reports.push(FileReport {
+                file: entry.file.clone(),
+                diagnostics,
+                artifacts: entry
+                    .active
+                    .iter()
+                    .flat_map(|f| f.artifacts.iter().map(|(a, _)| a.clone()))
+                    .collect(),
+                deployed_at: entry.deployed_at,
+                failed: entry.failed,
+            });
+        }
+        deployment.set_files(reports);
+        deployment
+    }
+}
