@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use oxynapse_engine::http::server;
 use oxynapse_engine::{Engine, EngineServices, Registry, Settings};
 use oxynapse_gotowebinar::GoToWebinar;
+use tokio::net::TcpListener;
 
 mod demo;
 mod validate;
@@ -51,6 +53,18 @@ struct ServeArgs {
     /// The largest request body accepted, in bytes; larger ones get 413.
     #[arg(long, default_value_t = 10 * 1024 * 1024)]
     max_body_bytes: usize,
+    /// The port of the read-only management API (9164 is WSO2 MI's).
+    #[arg(long, default_value_t = 9164)]
+    management_port: u16,
+    /// The management API listens here; keep it local unless you mean otherwise.
+    #[arg(long, default_value = "127.0.0.1")]
+    management_host: IpAddr,
+    /// Do not watch the deploy folder for changes.
+    #[arg(long)]
+    no_watch: bool,
+    /// On SIGINT/SIGTERM, how long requests in flight may run on, in milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    shutdown_grace_ms: u64,
 }
 
 impl Default for ServeArgs {
@@ -83,6 +97,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -91,51 +106,74 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
-        let settings = Settings {
-            backend_timeout: Duration::from_millis(args.backend_timeout_ms),
-            max_request_body: args.max_body_bytes,
-            data_dir: args.data_dir.clone(),
-        };
-        let services = match EngineServices::new(settings) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        let engine = Engine::new(registry(), services);
-        let started = std::time::Instant::now();
-        match engine.deploy_folder(&args.deploy_dir) {
-            Ok(deployment) => tracing::info!(
-                folder = %args.deploy_dir.display(),
-                files = deployment.files().len(),
-                errors = deployment.error_count(),
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "deployment done"
-            ),
-            Err(e) => {
-                eprintln!(
-                    "error: cannot read deploy folder {}: {e}",
-                    args.deploy_dir.display()
-                );
-                return ExitCode::FAILURE;
-            }
+    match runtime.block_on(run_server(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
-        let addr = SocketAddr::new(args.host, args.port);
-        let listener = match tokio::net::TcpListener::bind(addr).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("error: cannot listen on {addr}: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        engine.set_ready();
-        tracing::info!(address = %addr, "serving /services/{{proxy}}");
-        oxynapse_engine::http::server::serve(listener, engine, shutdown_signal()).await;
-        tracing::info!("stopped");
-        ExitCode::SUCCESS
-    })
+    }
+}
+
+async fn run_server(args: ServeArgs) -> Result<(), String> {
+    let settings = Settings {
+        backend_timeout: Duration::from_millis(args.backend_timeout_ms),
+        max_request_body: args.max_body_bytes,
+        data_dir: args.data_dir.clone(),
+        shutdown_grace: Duration::from_millis(args.shutdown_grace_ms),
+    };
+    let engine = Engine::new(registry(), EngineServices::new(settings)?);
+    let started = std::time::Instant::now();
+    let deployment = engine.deploy_folder(&args.deploy_dir).map_err(|e| {
+        format!(
+            "cannot read deploy folder {}: {e}",
+            args.deploy_dir.display()
+        )
+    })?;
+    tracing::info!(
+        folder = %args.deploy_dir.display(),
+        files = deployment.files().len(),
+        errors = deployment.error_count(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "deployment done"
+    );
+    let _watcher = if args.no_watch {
+        None
+    } else {
+        let watcher =
+            oxynapse_engine::deploy::watch_folder(engine.clone(), args.deploy_dir.clone())
+                .map_err(|e| format!("cannot watch {}: {e}", args.deploy_dir.display()))?;
+        Some(watcher)
+    };
+    let addr = SocketAddr::new(args.host, args.port);
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let management_addr = SocketAddr::new(args.management_host, args.management_port);
+    let management = TcpListener::bind(management_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {management_addr} (management): {e}"))?;
+    let local = |l: &TcpListener| l.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    engine.set_ready();
+    tracing::info!(services = %local(&listener), management = %local(&management), "listening");
+
+    let (stop, _) = tokio::sync::broadcast::channel::<()>(1);
+    let stopped = |stop: &tokio::sync::broadcast::Sender<()>| {
+        let mut rx = stop.subscribe();
+        async move {
+            let _ = rx.recv().await;
+        }
+    };
+    let services = server::serve(listener, engine.clone(), stopped(&stop));
+    let management = server::serve_management(management, engine, stopped(&stop));
+    let signal = async {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = stop.send(());
+    };
+    tokio::join!(services, management, signal);
+    tracing::info!("stopped");
+    Ok(())
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -1,4 +1,5 @@
-//! `oxynapse validate PATH...`: every problem in every file, as `file:line:col: error: ...`.
+//! `oxynapse validate PATH...`: every problem in every file, as `file:line:col: error: ...`,
+//! or as JSON for editors and CI (`--format json`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,24 +7,36 @@ use std::process::ExitCode;
 use oxynapse_engine::Registry;
 use oxynapse_engine::config::source::SourceFile;
 use oxynapse_engine::deploy::{Deployment, collect_xml_files, compile_source};
+use oxynapse_engine::error::{Diagnostic, Pos, Severity};
 
 #[derive(clap::Args)]
 pub struct ValidateArgs {
     /// Files or folders; folders are searched recursively for *.xml.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// `human` (compiler-style text) or `json` (one document on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
 }
 
 /// Prints the diagnostics of every file; exits 1 when any file has an error.
 pub fn run(registry: &Registry, args: &ValidateArgs) -> ExitCode {
     let mut compiled = Vec::new();
-    let mut unreadable = 0;
+    let mut unreadable = Vec::new();
     for path in &args.paths {
         let files = match collect_xml_files(path) {
             Ok(files) => files,
             Err(e) => {
-                println!("{}: error: cannot read: {e}", path.display());
-                unreadable += 1;
+                unreadable.push(file_error(
+                    path.display().to_string(),
+                    format!("cannot read: {e}"),
+                ));
                 continue;
             }
         };
@@ -33,47 +46,71 @@ pub fn run(registry: &Registry, args: &ValidateArgs) -> ExitCode {
                 Ok(Ok(text)) => {
                     compiled.push(compile_source(registry, SourceFile::new(name, text)))
                 }
-                Ok(Err(e)) => {
-                    println!(
-                        "{name}:1:1: error: the file is not valid UTF-8 (byte {})",
+                Ok(Err(e)) => unreadable.push(file_error(
+                    name,
+                    format!(
+                        "the file is not valid UTF-8 (byte {})",
                         e.utf8_error().valid_up_to()
-                    );
-                    unreadable += 1;
-                }
-                Err(e) => {
-                    println!("{name}: error: cannot read: {e}");
-                    unreadable += 1;
-                }
+                    ),
+                )),
+                Err(e) => unreadable.push(file_error(name, format!("cannot read: {e}"))),
             }
         }
     }
-    // Checking the files together also finds names defined twice.
+    // Checking the files together also finds names defined twice and dangling references.
     let deployment = Deployment::from_files(compiled);
-    let (mut errors, mut warnings, mut failed_files) = (0, 0, unreadable);
-    for report in deployment.files() {
-        for diagnostic in &report.diagnostics {
-            println!("{}", diagnostic.render());
-            if diagnostic.is_error() {
-                errors += 1;
-            } else {
-                warnings += 1;
+    let mut diagnostics: Vec<&Diagnostic> = deployment
+        .files()
+        .iter()
+        .flat_map(|f| &f.diagnostics)
+        .collect();
+    diagnostics.extend(&unreadable);
+    let files = deployment.files().len() + unreadable.len();
+    let failed_files =
+        deployment.files().iter().filter(|f| f.has_errors()).count() + unreadable.len();
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    match args.format {
+        Format::Human => {
+            for diagnostic in &diagnostics {
+                println!("{}", diagnostic.render());
             }
+            eprintln!(
+                "checked {files} file{}: {failed_files} with errors, {errors} error{}, {warnings} warning{}",
+                plural(files),
+                plural(errors),
+                plural(warnings)
+            );
         }
-        if report.has_errors() {
-            failed_files += 1;
+        Format::Json => {
+            let document = serde_json::json!({
+                "diagnostics": diagnostics.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+                "summary": {
+                    "files": files,
+                    "filesWithErrors": failed_files,
+                    "errors": errors,
+                    "warnings": warnings,
+                },
+            });
+            println!("{document:#}");
         }
     }
-    let files = deployment.files().len() + unreadable;
-    eprintln!(
-        "checked {files} file{}: {failed_files} with errors, {errors} error{}, {warnings} warning{}",
-        plural(files),
-        plural(errors),
-        plural(warnings)
-    );
     if failed_files > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// A problem with the file as a whole (unreadable, not UTF-8), reported at 1:1.
+fn file_error(file: String, message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        file: file.into(),
+        pos: Pos { line: 1, col: 1 },
+        message,
+        help: None,
+        source_line: None,
     }
 }
 

@@ -1,5 +1,5 @@
 //! Golden tests of `oxynapse validate`: each `tests/fixtures/errors/NAME.xml` next to the
-//! exact output expected for it in `NAME.expected`.
+//! exact output expected for it, rendered (`NAME.expected`) and as JSON (`NAME.json`).
 //!
 //! After an intended change of wording, regenerate with `UPDATE_GOLDEN=1 cargo test --test validate`
 //! and review the diff.
@@ -41,18 +41,23 @@ fn diagnostics_match_the_golden_files() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut mismatches = Vec::new();
     for name in &names {
-        let (code, stdout, _) = validate(&dir, &[name]);
-        let expected_path = dir.join(name.replace(".xml", ".expected"));
-        if update {
-            std::fs::write(&expected_path, &stdout).unwrap();
-            continue;
+        for (format, extension) in [("human", "expected"), ("json", "json")] {
+            let (code, stdout, _) = validate(&dir, &["--format", format, name]);
+            let expected_path = dir.join(name.replace(".xml", &format!(".{extension}")));
+            if update {
+                std::fs::write(&expected_path, &stdout).unwrap();
+                continue;
+            }
+            let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+            if stdout != expected {
+                mismatches.push(format!(
+                    "--- {name} ({format}): expected\n{expected}--- got\n{stdout}"
+                ));
+            }
+            let has_errors =
+                stdout.contains(": error: ") || stdout.contains("\"severity\": \"error\"");
+            assert_eq!(code, i32::from(has_errors), "{name} ({format}): exit code");
         }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if stdout != expected {
-            mismatches.push(format!("--- {name}: expected\n{expected}--- got\n{stdout}"));
-        }
-        let has_errors = expected.lines().any(|l| l.contains(": error: "));
-        assert_eq!(code, i32::from(has_errors), "{name}: exit code");
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
@@ -105,7 +110,7 @@ fn missing_paths_and_garbage_never_crash() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("missing.xml: error: cannot read"),
+        stdout.contains("missing.xml:1:1: error: cannot read"),
         "{stdout}"
     );
 }

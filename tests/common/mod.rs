@@ -14,7 +14,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use oxynapse_engine::http::server::{ServerHandle, start};
+use oxynapse_engine::http::server::{ServerHandle, start, start_management};
 use oxynapse_engine::{Engine, EngineServices, Registry, Settings};
 use oxynapse_gotowebinar::GoToWebinar;
 use tempfile::TempDir;
@@ -58,7 +58,10 @@ pub fn fixture(name: &str) -> String {
 pub struct TestEngine {
     pub engine: Arc<Engine>,
     server: Option<ServerHandle>,
+    management: Option<ServerHandle>,
+    _watcher: Option<oxynapse_engine::deploy::FolderWatcher>,
     pub addr: SocketAddr,
+    pub management_addr: SocketAddr,
     pub deploy_dir: PathBuf,
     pub data_dir: PathBuf,
     _dirs: Vec<TempDir>,
@@ -73,6 +76,8 @@ pub struct Options {
     pub data_dir: Option<PathBuf>,
     pub backend_timeout: Option<Duration>,
     pub max_request_body: Option<usize>,
+    /// Watch the deploy folder and redeploy changes, as `serve` does.
+    pub watch: bool,
 }
 
 impl TestEngine {
@@ -112,17 +117,24 @@ impl TestEngine {
                 .max_request_body
                 .unwrap_or(defaults.max_request_body),
             data_dir: data_dir.clone(),
+            ..defaults
         };
         let engine = Engine::new(registry(), EngineServices::new(settings).unwrap());
         engine.deploy_folder(&deploy_dir).unwrap();
+        let watcher = options.watch.then(|| {
+            oxynapse_engine::deploy::watch_folder(engine.clone(), deploy_dir.clone()).unwrap()
+        });
         engine.set_ready();
-        let server = start(engine.clone(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
+        let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let server = start(engine.clone(), local).await.unwrap();
+        let management = start_management(engine.clone(), local).await.unwrap();
         TestEngine {
             engine,
             addr: server.local_addr(),
+            management_addr: management.local_addr(),
             server: Some(server),
+            management: Some(management),
+            _watcher: watcher,
             deploy_dir,
             data_dir,
             _dirs: dirs,
@@ -132,6 +144,19 @@ impl TestEngine {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// `GET /management/artifacts`.
+    pub async fn artifacts(&self) -> serde_json::Value {
+        let url = format!("http://{}/management/artifacts", self.management_addr);
+        self.client
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     /// POSTs a JSON body to `path`.
@@ -158,8 +183,12 @@ impl TestEngine {
 
     /// Stops the server, keeping the folders (for restart tests, pass them to a new engine).
     pub async fn stop(mut self) -> (PathBuf, PathBuf, Vec<TempDir>) {
+        self._watcher.take();
         if let Some(server) = self.server.take() {
             server.shutdown().await;
+        }
+        if let Some(management) = self.management.take() {
+            management.shutdown().await;
         }
         (
             self.deploy_dir.clone(),
