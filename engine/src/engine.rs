@@ -12,13 +12,11 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 
 use crate::config::source::SourceFile;
-use crate::context::{MessageContext, OutgoingResponse};
+use crate::context::OutgoingResponse;
 use crate::deploy::{
-    Change, CompiledFile, DeployedProxy, Deployer, Deployment, compile_path, compile_source,
-    load_folder,
+    Change, CompiledFile, Deployer, Deployment, compile_path, compile_source, load_folder,
 };
-use crate::error::MediationError;
-use crate::proxy::error_response;
+use crate::dispatch::{Request, route};
 use crate::registry::Registry;
 use crate::services::EngineServices;
 
@@ -148,7 +146,7 @@ impl Engine {
         self.ready.load(Ordering::Acquire)
     }
 
-    /// Mediates one request for `/services/...`, independent of any transport.
+    /// Mediates one request (`/services/{proxy}` or an API path), independent of any transport.
     pub async fn handle(
         &self,
         method: Method,
@@ -156,62 +154,12 @@ impl Engine {
         headers: HeaderMap,
         body: Bytes,
     ) -> OutgoingResponse {
-        let deployment = self.deployment();
-        let name = service_name(&path_and_query);
-        // Axis2 also serves `/services/Name.SOAP11Endpoint` style paths.
-        let proxy = deployment
-            .proxy(name)
-            .or_else(|| {
-                name.split_once('.')
-                    .and_then(|(base, _)| deployment.proxy(base))
-            })
-            .cloned();
-        let Some(DeployedProxy {
-            service: proxy,
-            stats,
-        }) = proxy
-        else {
-            tracing::debug!(service = %name, "no such service");
-            let error = MediationError::client_status(404, "no such service")
-                .with_detail(format!("no proxy named `{name}` is deployed"));
-            return error_response(&error);
-        };
-        if !proxy.started {
-            let error = MediationError::unavailable("service stopped").with_detail(format!(
-                "proxy `{name}` is deployed with startOnLoad=\"false\""
-            ));
-            return error_response(&error);
-        }
-        let mut ctx = MessageContext::new(
-            self.services.clone(),
-            deployment,
+        let request = Request {
             method,
             path_and_query,
             headers,
             body,
-        );
-        let response = proxy.mediate(&mut ctx).await;
-        stats.record(ctx.faults() > 0);
-        response
-    }
-}
-
-/// `Orders` from `/services/Orders/x?y`.
-fn service_name(path_and_query: &str) -> &str {
-    let rest = path_and_query.strip_prefix("/services/").unwrap_or("");
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    &rest[..end]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn service_names() {
-        assert_eq!(service_name("/services/Orders"), "Orders");
-        assert_eq!(service_name("/services/Orders/x/y?z=1"), "Orders");
-        assert_eq!(service_name("/services/Orders?wsdl"), "Orders");
-        assert_eq!(service_name("/services/"), "");
+        };
+        route(&self.services, self.deployment(), request).await
     }
 }

@@ -35,15 +35,18 @@
 //! # });
 //! ```
 
+pub mod api;
 pub mod compile;
 pub mod config;
 pub mod connector;
 pub mod context;
 pub mod deploy;
+mod dispatch;
 pub mod endpoint;
 mod engine;
 pub mod error;
 pub mod expr;
+pub mod handler;
 pub mod http;
 pub mod mediators;
 pub mod proxy;

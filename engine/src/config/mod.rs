@@ -1,8 +1,9 @@
 //! XML → typed artifact definitions, with positions. Nothing here runs or allocates per
 //! request; mediator bodies stay as elements until the compile step builds them.
 //!
-//! The root element decides the artifact kind: `<proxy>`, `<sequence>` or `<endpoint>`.
+//! The root element decides the artifact kind: `<proxy>`, `<api>`, `<sequence>` or `<endpoint>`.
 
+pub mod api;
 pub mod endpoint;
 pub mod proxy;
 pub mod source;
@@ -34,11 +35,12 @@ pub struct EndpointArtifactDef {
 #[derive(Debug, Clone)]
 pub enum ArtifactDef {
     Proxy(Box<ProxyDef>),
+    Api(Box<api::ApiDef>),
     Sequence(SequenceArtifactDef),
     Endpoint(EndpointArtifactDef),
 }
 
-const KINDS: [&str; 3] = ["proxy", "sequence", "endpoint"];
+const KINDS: [&str; 4] = ["proxy", "api", "sequence", "endpoint"];
 
 /// Artifact kinds of Synapse that oxynapse does not deploy yet.
 const LATER_KINDS: &[&str] = &[
@@ -75,6 +77,7 @@ pub fn parse_artifacts(diags: &mut Diagnostics) -> Result<Vec<ArtifactDef>, Repo
     }
     match root.name.as_str() {
         "proxy" => proxy::parse_proxy(root, diags).map(|p| vec![ArtifactDef::Proxy(Box::new(p))]),
+        "api" => api::parse_api(root, diags).map(|a| vec![ArtifactDef::Api(Box::new(a))]),
         "sequence" => parse_named(&root, diags).map(|(name, name_pos)| {
             vec![ArtifactDef::Sequence(SequenceArtifactDef {
                 name,
@@ -93,7 +96,7 @@ pub fn parse_artifacts(diags: &mut Diagnostics) -> Result<Vec<ArtifactDef>, Repo
         other if LATER_KINDS.contains(&other) => Err(diags.error_with_help(
             root.pos,
             format!("<{other}> artifacts are not supported yet"),
-            "oxynapse deploys <proxy>, <sequence> and <endpoint> files",
+            "oxynapse deploys <proxy>, <api>, <sequence> and <endpoint> files",
         )),
         other => {
             let message = format!("unknown artifact <{other}>");
@@ -104,7 +107,7 @@ pub fn parse_artifacts(diags: &mut Diagnostics) -> Result<Vec<ArtifactDef>, Repo
                 None => diags.error_with_help(
                     root.pos,
                     message,
-                    "expected <proxy>, <sequence> or <endpoint>",
+                    "expected <proxy>, <api>, <sequence> or <endpoint>",
                 ),
             })
         }

@@ -19,7 +19,7 @@ pub use value::{PropertyType, PropertyValue};
 
 use crate::deploy::Deployment;
 use crate::error::MediationError;
-use crate::proxy::ProxyService;
+use crate::handler::Handler;
 use crate::services::EngineServices;
 
 /// Which way the message is travelling: towards a backend, or back to the client.
@@ -68,7 +68,10 @@ pub fn is_hop_by_hop(name: &HeaderName) -> bool {
 pub struct MessageContext {
     services: Arc<EngineServices>,
     deployment: Arc<Deployment>,
-    service: Option<Arc<ProxyService>>,
+    handler: Option<Arc<Handler>>,
+    /// Where the REST postfix starts in `request_uri` (after `/services/{name}` or the API
+    /// context), once a handler is chosen.
+    postfix_offset: Option<usize>,
     properties: HashMap<String, PropertyValue>,
     axis2: HashMap<String, String>,
     operation: HashMap<String, PropertyValue>,
@@ -103,7 +106,8 @@ impl MessageContext {
         MessageContext {
             services,
             deployment,
-            service: None,
+            handler: None,
+            postfix_offset: None,
             properties: HashMap::new(),
             axis2: HashMap::new(),
             operation: HashMap::new(),
@@ -151,15 +155,16 @@ impl MessageContext {
         &self.deployment
     }
 
-    /// The proxy service mediating this message.
-    pub fn service(&self) -> Option<&Arc<ProxyService>> {
-        self.service.as_ref()
+    /// The proxy or API resource mediating this message.
+    pub fn handler(&self) -> Option<&Arc<Handler>> {
+        self.handler.as_ref()
     }
 
-    pub fn set_service(&mut self, service: Arc<ProxyService>) {
-        self.properties
-            .insert("proxy.name".into(), service.name.clone().into());
-        self.service = Some(service);
+    /// Hands the message to `handler`; the REST postfix is what follows `postfix_offset` in the
+    /// request URI (the path after `/services/{name}`, or after an API's context).
+    pub fn set_handler(&mut self, handler: Arc<Handler>, postfix_offset: usize) {
+        self.handler = Some(handler);
+        self.postfix_offset = Some(postfix_offset.min(self.request_uri.len()));
     }
 
     pub fn method(&self) -> &Method {
@@ -237,14 +242,13 @@ impl MessageContext {
         }
     }
 
-    /// The part of the request URI after `/services/{name}`, or `None` when empty.
+    /// The part of the request URI after `/services/{name}` or the API context, or `None`
+    /// when empty.
     pub fn rest_url_postfix(&self) -> Option<&str> {
         if let Some(v) = self.axis2.get(axis2::REST_URL_POSTFIX) {
             return Some(v.as_str()).filter(|v| !v.is_empty());
         }
-        let name = self.service.as_ref()?.name.as_str();
-        let rest = self.request_uri.strip_prefix("/services/")?;
-        let after = rest.strip_prefix(name)?;
+        let after = self.request_uri.get(self.postfix_offset?..)?;
         Some(after).filter(|a| !a.is_empty())
     }
 

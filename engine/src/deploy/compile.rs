@@ -3,14 +3,17 @@
 
 use std::sync::Arc;
 
+use crate::api::{Api, Matcher, PathTemplate, Resource, UrlMapping};
 use crate::compile::CompileCx;
 use crate::compile::Reference;
+use crate::config::api::{ApiDef, Mapping};
 use crate::config::endpoint::parse_endpoint;
 use crate::config::source::{Diagnostics, SourceFile};
 use crate::config::xml::Element;
 use crate::config::{ArtifactDef, EndpointDef, ProxyDef, SequenceDef, parse_artifacts};
 use crate::endpoint::Endpoint;
 use crate::error::{Diagnostic, Pos, Reported};
+use crate::handler::{Handler, HandlerKind};
 use crate::proxy::ProxyService;
 use crate::registry::Registry;
 use crate::sequence::{NamedSequence, SequenceRef};
@@ -19,6 +22,7 @@ use crate::sequence::{NamedSequence, SequenceRef};
 #[derive(Debug, Clone)]
 pub enum Artifact {
     Proxy(Arc<ProxyService>),
+    Api(Arc<Api>),
     Sequence(Arc<NamedSequence>),
     Endpoint(Arc<Endpoint>),
 }
@@ -26,6 +30,7 @@ pub enum Artifact {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ArtifactKind {
     Proxy,
+    Api,
     Sequence,
     Endpoint,
 }
@@ -34,6 +39,7 @@ impl ArtifactKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ArtifactKind::Proxy => "proxy",
+            ArtifactKind::Api => "api",
             ArtifactKind::Sequence => "sequence",
             ArtifactKind::Endpoint => "endpoint",
         }
@@ -44,6 +50,7 @@ impl Artifact {
     pub fn kind(&self) -> ArtifactKind {
         match self {
             Artifact::Proxy(_) => ArtifactKind::Proxy,
+            Artifact::Api(_) => ArtifactKind::Api,
             Artifact::Sequence(_) => ArtifactKind::Sequence,
             Artifact::Endpoint(_) => ArtifactKind::Endpoint,
         }
@@ -52,6 +59,7 @@ impl Artifact {
     pub fn name(&self) -> &str {
         match self {
             Artifact::Proxy(p) => &p.name,
+            Artifact::Api(a) => &a.name,
             Artifact::Sequence(s) => &s.name,
             Artifact::Endpoint(e) => e.name.as_deref().unwrap_or_default(),
         }
@@ -111,6 +119,10 @@ fn compile_artifact(
     file: &Arc<str>,
 ) -> Result<(Artifact, Pos), Reported> {
     match def {
+        ArtifactDef::Api(def) => {
+            let pos = def.name_pos;
+            compile_api(*def, cx, file).map(|a| (Artifact::Api(Arc::new(a)), pos))
+        }
         ArtifactDef::Proxy(def) => {
             let pos = def.name_pos;
             compile_proxy(*def, cx, file).map(|p| (Artifact::Proxy(Arc::new(p)), pos))
@@ -156,6 +168,14 @@ fn compile_proxy(
             properties: Vec::new(),
         })),
     };
+    let handler = Handler {
+        kind: HandlerKind::Proxy,
+        name: def.name.clone(),
+        in_sequence: in_sequence?,
+        out_sequence: out_sequence?,
+        fault_sequence: fault_sequence?,
+        endpoint: endpoint?,
+    };
     Ok(ProxyService {
         name: def.name,
         file: file.clone(),
@@ -163,10 +183,57 @@ fn compile_proxy(
         transports: def.transports,
         description: def.description,
         parameters: def.parameters,
-        in_sequence: in_sequence?,
-        out_sequence: out_sequence?,
-        fault_sequence: fault_sequence?,
-        endpoint: endpoint?,
+        handler: Arc::new(handler),
+    })
+}
+
+fn compile_api(def: ApiDef, cx: &mut CompileCx<'_>, file: &Arc<str>) -> Result<Api, Reported> {
+    let mut resources = Vec::new();
+    let mut failed = false;
+    for resource in def.resources {
+        let matcher = match &resource.mapping {
+            Mapping::Any => Ok(Matcher::Any),
+            Mapping::UrlMapping(m) => Ok(Matcher::Mapping(UrlMapping::parse(m))),
+            Mapping::UriTemplate(t) => PathTemplate::parse(t)
+                .map(Matcher::Template)
+                .map_err(|e| cx.diags.error(resource.pos, e)),
+        };
+        let in_sequence = sequence(resource.in_sequence.as_ref(), cx);
+        let out_sequence = sequence(resource.out_sequence.as_ref(), cx);
+        let fault_sequence = sequence(resource.fault_sequence.as_ref(), cx);
+        let (Ok(matcher), Ok(in_sequence), Ok(out_sequence), Ok(fault_sequence)) =
+            (matcher, in_sequence, out_sequence, fault_sequence)
+        else {
+            failed = true;
+            continue;
+        };
+        let methods = resource
+            .methods
+            .iter()
+            .filter_map(|m| http::Method::from_bytes(m.as_bytes()).ok())
+            .collect();
+        let handler = Handler {
+            kind: HandlerKind::Api,
+            name: def.name.clone(),
+            in_sequence,
+            out_sequence,
+            fault_sequence,
+            endpoint: None,
+        };
+        resources.push(Resource {
+            methods,
+            matcher,
+            handler: Arc::new(handler),
+        });
+    }
+    if failed {
+        return Err(Reported);
+    }
+    Ok(Api {
+        name: def.name,
+        context: def.context,
+        file: file.clone(),
+        resources,
     })
 }
 

@@ -15,7 +15,7 @@ use super::{Deployment, FileReport};
 use crate::compile::ReferenceKind;
 use crate::config::source::Diagnostics;
 use crate::error::Diagnostic;
-use crate::proxy::ProxyStats;
+use crate::proxy::RequestStats;
 
 #[derive(Debug, Clone)]
 pub struct FileEntry {
@@ -48,8 +48,8 @@ pub enum Change {
 pub struct Deployer {
     entries: HashMap<Arc<str>, FileEntry>,
     next_seq: u64,
-    /// Request counters by proxy name; they survive redeployments of the proxy.
-    stats: HashMap<String, Arc<ProxyStats>>,
+    /// Request counters of proxies and APIs; they survive redeployments.
+    stats: HashMap<(ArtifactKind, String), Arc<RequestStats>>,
 }
 
 impl Deployer {
@@ -172,8 +172,9 @@ impl Deployer {
                 diagnostics.extend(diags.into_vec());
                 for (artifact, _) in &active.artifacts {
                     let stats = match artifact {
-                        Artifact::Proxy(p) => {
-                            Some(self.stats.entry(p.name.clone()).or_default().clone())
+                        Artifact::Proxy(_) | Artifact::Api(_) => {
+                            let key = (artifact.kind(), artifact.name().to_string());
+                            Some(self.stats.entry(key).or_default().clone())
                         }
                         _ => None,
                     };

@@ -18,9 +18,10 @@ pub use deployer::{Change, Deployer, FileEntry};
 pub use folder::{collect_xml_files, compile_path, load_folder};
 pub use watch::{FolderWatcher, watch_folder};
 
+use crate::api::Api;
 use crate::endpoint::Endpoint;
 use crate::error::Diagnostic;
-use crate::proxy::{ProxyService, ProxyStats};
+use crate::proxy::{ProxyService, RequestStats};
 use crate::sequence::NamedSequence;
 
 /// What became of one file.
@@ -46,12 +47,21 @@ impl FileReport {
 #[derive(Debug, Clone)]
 pub struct DeployedProxy {
     pub service: Arc<ProxyService>,
-    pub stats: Arc<ProxyStats>,
+    pub stats: Arc<RequestStats>,
+}
+
+/// A deployed API with its counters.
+#[derive(Debug, Clone)]
+pub struct DeployedApi {
+    pub api: Arc<Api>,
+    pub stats: Arc<RequestStats>,
 }
 
 #[derive(Debug, Default)]
 pub struct Deployment {
     proxies: HashMap<String, DeployedProxy>,
+    /// Longest context first, so the most specific API wins.
+    apis: Vec<DeployedApi>,
     sequences: HashMap<String, Arc<NamedSequence>>,
     endpoints: HashMap<String, Arc<Endpoint>>,
     files: Vec<FileReport>,
@@ -67,12 +77,19 @@ impl Deployment {
         deployer.deployment()
     }
 
-    fn insert(&mut self, artifact: Artifact, stats: Option<Arc<ProxyStats>>) {
+    fn insert(&mut self, artifact: Artifact, stats: Option<Arc<RequestStats>>) {
         match artifact {
             Artifact::Proxy(service) => {
                 let stats = stats.unwrap_or_default();
                 self.proxies
                     .insert(service.name.clone(), DeployedProxy { service, stats });
+            }
+            Artifact::Api(api) => {
+                let stats = stats.unwrap_or_default();
+                let at = self
+                    .apis
+                    .partition_point(|a| a.api.context.len() >= api.context.len());
+                self.apis.insert(at, DeployedApi { api, stats });
             }
             Artifact::Sequence(s) => {
                 self.sequences.insert(s.name.clone(), s);
@@ -90,6 +107,17 @@ impl Deployment {
 
     pub fn proxy(&self, name: &str) -> Option<&DeployedProxy> {
         self.proxies.get(name)
+    }
+
+    /// The API serving a request path, and where the path below its context starts.
+    pub fn api_for(&self, path_and_query: &str) -> Option<(&DeployedApi, usize)> {
+        self.apis
+            .iter()
+            .find_map(|a| a.api.serves(path_and_query).map(|at| (a, at)))
+    }
+
+    pub fn api(&self, name: &str) -> Option<&DeployedApi> {
+        self.apis.iter().find(|a| a.api.name == name)
     }
 
     pub fn sequence(&self, name: &str) -> Option<Arc<NamedSequence>> {

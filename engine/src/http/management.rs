@@ -55,6 +55,7 @@ fn artifact_entry(
     };
     let stats = match artifact {
         Artifact::Proxy(p) => deployment.proxy(&p.name).map(|d| d.stats.clone()),
+        Artifact::Api(a) => deployment.api(&a.name).map(|d| d.stats.clone()),
         _ => None,
     };
     let mut entry = json!({

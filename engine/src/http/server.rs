@@ -1,5 +1,5 @@
-//! The listeners: the services one (`/services/{proxy}[/...]` for every method, and
-//! `/healthz`), and the management one (`/management/artifacts`, `/healthz`).
+//! The listeners: the services one (`/services/{proxy}[/...]` and API contexts, for every
+//! method, and `/healthz`), and the management one (`/management/artifacts`, `/healthz`).
 //!
 //! Bodies are read up to the configured limit (413 beyond it) and handed to the engine as
 //! they are; nothing parses them unless an expression asks.
@@ -24,7 +24,7 @@ use tokio::task::JoinHandle;
 use crate::context::OutgoingResponse;
 use crate::engine::Engine;
 use crate::error::MediationError;
-use crate::proxy::error_response;
+use crate::handler::error_response;
 
 /// A running server; dropping the handle leaves it running, `shutdown` stops it.
 pub struct ServerHandle {
@@ -188,12 +188,6 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Ful
     let path = request.uri().path();
     if path == "/healthz" {
         return health(&engine);
-    }
-    if !path.starts_with("/services/") {
-        let error = MediationError::client_status(404, "not found").with_detail(format!(
-            "`{path}` is not served; proxies live under /services/{{name}}"
-        ));
-        return into_response(error_response(&error));
     }
     let (parts, body) = request.into_parts();
     let limit = engine.services().settings().max_request_body;

@@ -224,10 +224,7 @@ impl LogMediator {
             };
             parts.push(format!("Payload: {payload}"));
         }
-        let prefix = ctx
-            .service()
-            .map(|s| format!("{{proxy:{}}} ", s.name))
-            .unwrap_or_default();
+        let prefix = ctx.handler().map(|h| format!("{h} ")).unwrap_or_default();
         // Values read under innocent names (`client = json-eval($.clientId)`) are masked too.
         Ok(ctx.redact(&format!("{prefix}{}", parts.join(&self.separator))))
     }

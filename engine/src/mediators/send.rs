@@ -85,7 +85,7 @@ pub async fn send_to_endpoint(
     ctx.set_direction(Direction::Response);
     let out = match receive {
         Some(r) => Some(r.clone()),
-        None => ctx.service().and_then(|s| s.out_sequence.clone()),
+        None => ctx.handler().and_then(|h| h.out_sequence.clone()),
     };
     match out {
         Some(sequence) => {

@@ -1,0 +1,183 @@
+//! Routing one request: `/services/{name}` to a proxy, any other path to the API whose context
+//! it falls under, and everything else to a 404.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{ALLOW, HeaderValue};
+use http::{HeaderMap, Method, StatusCode};
+
+use crate::api::{Dispatch, query_params};
+use crate::context::{MessageContext, OutgoingResponse};
+use crate::deploy::Deployment;
+use crate::error::MediationError;
+use crate::handler::error_response;
+use crate::services::EngineServices;
+
+/// A request as the transport hands it over.
+pub struct Request {
+    pub method: Method,
+    pub path_and_query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+pub async fn route(
+    services: &Arc<EngineServices>,
+    deployment: Arc<Deployment>,
+    request: Request,
+) -> OutgoingResponse {
+    if request.path_and_query.starts_with("/services/") {
+        to_proxy(services, deployment, request).await
+    } else {
+        to_api(services, deployment, request).await
+    }
+}
+
+async fn to_proxy(
+    services: &Arc<EngineServices>,
+    deployment: Arc<Deployment>,
+    request: Request,
+) -> OutgoingResponse {
+    let name = service_name(&request.path_and_query).to_string();
+    // Axis2 also serves `/services/Name.SOAP11Endpoint` style paths.
+    let found = deployment
+        .proxy(&name)
+        .or_else(|| {
+            name.split_once('.')
+                .and_then(|(base, _)| deployment.proxy(base))
+        })
+        .cloned();
+    let Some(proxy) = found else {
+        tracing::debug!(service = %name, "no such service");
+        let error = MediationError::client_status(404, "no such service")
+            .with_detail(format!("no proxy named `{name}` is deployed"));
+        return error_response(&error);
+    };
+    if !proxy.service.started {
+        let error = MediationError::unavailable("service stopped").with_detail(format!(
+            "proxy `{name}` is deployed with startOnLoad=\"false\""
+        ));
+        return error_response(&error);
+    }
+    // The postfix starts after `/services/` and the name as it appears in the URL.
+    let name_end = "/services/".len() + name.len();
+    let mut ctx = context(services, deployment, request);
+    let response = proxy.service.mediate(&mut ctx, name_end).await;
+    proxy.stats.record(ctx.faults() > 0);
+    response
+}
+
+async fn to_api(
+    services: &Arc<EngineServices>,
+    deployment: Arc<Deployment>,
+    request: Request,
+) -> OutgoingResponse {
+    let path = request.path_and_query.clone();
+    let Some((deployed, at)) = deployment.api_for(&path).map(|(d, at)| (d.clone(), at)) else {
+        let error = MediationError::client_status(404, "not found").with_detail(format!(
+            "no API context matches `{}`, and proxies live under /services/{{name}}",
+            path.split('?').next().unwrap_or_default()
+        ));
+        return error_response(&error);
+    };
+    let below = &path[at..];
+    let sub_path = if below.is_empty() || below.starts_with('?') {
+        format!("/{below}")
+    } else {
+        below.to_string()
+    };
+    let api = &deployed.api;
+    match api.dispatch(&request.method, &sub_path) {
+        Dispatch::Resource(resource, vars) => {
+            let handler = resource.handler.clone();
+            let method = request.method.to_string();
+            let mut ctx = context(services, deployment.clone(), request);
+            for (name, value) in vars {
+                ctx.set_property(format!("uri.var.{name}"), value);
+            }
+            for (name, value) in query_params(&sub_path) {
+                ctx.set_property(format!("query.param.{name}"), value);
+            }
+            ctx.set_property("SYNAPSE_REST_API", api.name.as_str());
+            ctx.set_property("REST_API_CONTEXT", api.context.as_str());
+            ctx.set_property("REST_METHOD", method);
+            ctx.set_property("REST_FULL_REQUEST_PATH", path.as_str());
+            ctx.set_property("REST_SUB_REQUEST_PATH", sub_path.as_str());
+            ctx.set_handler(handler.clone(), at);
+            let response = handler.mediate(&mut ctx).await;
+            deployed.stats.record(ctx.faults() > 0);
+            response
+        }
+        Dispatch::MethodNotAllowed(allowed) => {
+            let error =
+                MediationError::client_status(405, "method not allowed").with_detail(format!(
+                    "API `{}` does not take {} on `{}`",
+                    api.name,
+                    request.method,
+                    sub_path.split('?').next().unwrap_or_default()
+                ));
+            with_allow(error_response(&error), &allowed)
+        }
+        Dispatch::Options(allowed) => with_allow(
+            OutgoingResponse {
+                status: StatusCode::OK,
+                headers: HeaderMap::new(),
+                body: Bytes::new(),
+            },
+            &allowed,
+        ),
+        Dispatch::NotFound => {
+            let error =
+                MediationError::client_status(404, "no matching resource").with_detail(format!(
+                    "API `{}` has no resource for `{}`",
+                    api.name,
+                    sub_path.split('?').next().unwrap_or_default()
+                ));
+            error_response(&error)
+        }
+    }
+}
+
+fn context(
+    services: &Arc<EngineServices>,
+    deployment: Arc<Deployment>,
+    request: Request,
+) -> MessageContext {
+    MessageContext::new(
+        services.clone(),
+        deployment,
+        request.method,
+        request.path_and_query,
+        request.headers,
+        request.body,
+    )
+}
+
+fn with_allow(mut response: OutgoingResponse, allowed: &[Method]) -> OutgoingResponse {
+    let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    if let Ok(value) = HeaderValue::from_str(&list.join(", ")) {
+        response.headers.insert(ALLOW, value);
+    }
+    response
+}
+
+/// `Orders` from `/services/Orders/x?y`.
+fn service_name(path_and_query: &str) -> &str {
+    let rest = path_and_query.strip_prefix("/services/").unwrap_or("");
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_names() {
+        assert_eq!(service_name("/services/Orders"), "Orders");
+        assert_eq!(service_name("/services/Orders/x/y?z=1"), "Orders");
+        assert_eq!(service_name("/services/Orders?wsdl"), "Orders");
+        assert_eq!(service_name("/services/"), "");
+    }
+}
