@@ -70,7 +70,7 @@ pub fn encode_query_value(value: &str) -> String {
 pub type QueryBuilder = fn(&Args) -> Result<Option<String>, MediationError>;
 
 /// Builds the JSON body from the arguments. Without one, the request has no body: the
-/// message's body is never forwarded (see resendInvitation in [`crate::coorganizers`]).
+/// message's body is never forwarded (resendInvitation, in `coorganizers.rs`).
 pub type BodyBuilder = fn(&Args) -> Result<Value, MediationError>;
 
 /// One row of the operation table.
