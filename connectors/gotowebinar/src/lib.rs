@@ -4,6 +4,9 @@
 //! with the decisions listed in this crate's README: token refresh that works, required
 //! parameters checked before anything is sent, and secrets never logged whole.
 //!
+//! All 36 operations of 1.0.3 are rows of one table per API area: `sessions`, `attendees`,
+//! `registrants`, `webinars` (panelists included) and `coorganizers`.
+//!
 //! ```
 //! use oxynapse_engine::Registry;
 //! use oxynapse_gotowebinar::GoToWebinar;
@@ -11,10 +14,15 @@
 //! assert!(registry.connector("gotowebinar").is_some());
 //! ```
 
+mod attendees;
+pub mod build;
+mod coorganizers;
 pub mod init;
 pub mod operation;
+mod registrants;
 mod sessions;
 pub mod token;
+mod webinars;
 
 use oxynapse_engine::connector::{Args, BoxFuture, Connector, OperationSpec};
 use oxynapse_engine::{MediationError, MessageContext};
@@ -31,7 +39,16 @@ pub struct GoToWebinar {
 
 impl GoToWebinar {
     pub fn new() -> Self {
-        let operations: Vec<&'static Operation> = sessions::OPERATIONS.iter().collect();
+        let operations: Vec<&'static Operation> = [
+            sessions::OPERATIONS,
+            attendees::OPERATIONS,
+            registrants::OPERATIONS,
+            webinars::OPERATIONS,
+            coorganizers::OPERATIONS,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let mut specs = vec![OperationSpec {
             name: "init",
             params: init::PARAMS,
@@ -94,4 +111,85 @@ impl Connector for GoToWebinar {
 fn args_error(operation: &str) -> MediationError {
     MediationError::client(format!("missing required parameter `organizerKey` of operation `init` (needed by `{operation}`)"))
         .with_detail("`organizerKey` evaluated to an empty value; check the request field or property that feeds it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The 36 operations of connector 1.0.3, by template folder.
+    const OPERATIONS_1_0_3: [&str; 36] = [
+        // gotowebinar-sessions
+        "listSessions",
+        "getSessionById",
+        "listSessionAttendees",
+        "getOrganizerSessions",
+        "getSessionPerformance",
+        "getSessionPolls",
+        "getSessionQuestions",
+        "getSessionSurveys",
+        // gotowebinar-attendees
+        "getSessionAttendees",
+        "getAttendee",
+        "getAttendeePollAnswers",
+        "getAttendeeQuestions",
+        "getAttendeeSurveyAnswers",
+        // gotowebinar-registrants
+        "createRegistrant",
+        "listRegistrants",
+        "getRegistrantById",
+        "getRegistrationFields",
+        "deleteRegistrant",
+        // gotowebinar-webinars
+        "listUpcomingWebinars",
+        "listHistoricalWebinars",
+        "getWebinarById",
+        "getAllWebinars",
+        "createWebinar",
+        "cancelWebinar",
+        "updateWebinar",
+        "getAttendeesForAllWebinarSessions",
+        "getAudioInformation",
+        "updateAudioInformation",
+        "getWebinarMeetingTimes",
+        "getWebinarPanelists",
+        "createPanelists",
+        "getPerformanceForAllWebinarSessions",
+        // gotowebinar-co-organizers
+        "createCOOrganizer",
+        "listCOOrganizers",
+        "deleteCOOrganizer",
+        "resendInvitation",
+    ];
+
+    #[test]
+    fn declares_init_and_every_operation_of_1_0_3_once() {
+        let connector = GoToWebinar::new();
+        let mut declared: Vec<&str> = connector.operations().iter().map(|o| o.name).collect();
+        declared.sort_unstable();
+        let mut expected = OPERATIONS_1_0_3.to_vec();
+        expected.push("init");
+        expected.sort_unstable();
+        assert_eq!(declared, expected);
+        for op in &connector.operations {
+            let mut names: Vec<&str> = op.params.iter().map(|p| p.name).collect();
+            let count = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(
+                names.len(),
+                count,
+                "{}: a parameter is declared twice",
+                op.name
+            );
+            for param in op.path.split('{').skip(1) {
+                let name = param.split('}').next().unwrap_or_default();
+                assert!(
+                    op.params.iter().any(|p| p.name == name && p.required),
+                    "{}: path parameter `{name}` must be a required parameter",
+                    op.name
+                );
+            }
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! How one GoToWebinar operation becomes one upstream request.
 //!
 //! Each operation is a row: method, a path below `/organizers/{organizerKey}/`, an optional
-//! query and JSON body builder. Running it does what connector 1.0.3's templates do:
+//! query builder, an optional JSON body builder and an optional `Accept` header. The builders
+//! are plain functions that do natively what 1.0.3's payloadFactory and scripts do (see
+//! [`crate::build`]). Running a row does what connector 1.0.3's templates do:
 //! * the message's transport headers go upstream (minus hop-by-hop ones), with
 //!   `Authorization: <raw access token>` and `Content-Type: application/json` set by `init`,
 //!   and `Accept-Encoding` removed;
@@ -9,10 +11,12 @@
 //!   CORS/ETag headers the templates strip removed.
 //!
 //! Required parameters are checked before anything is sent: an empty one is a 400 naming it.
+//! So are the builders' checks (a parameter that must be JSON text, a boolean): a request
+//! that cannot be built is never half-sent.
 
 use bytes::Bytes;
-use http::Method;
 use http::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use http::{HeaderMap, Method};
 use oxynapse_engine::connector::{Args, OperationSpec, ParamSpec};
 use oxynapse_engine::endpoint::forwarded_headers;
 use oxynapse_engine::http::client::BackendRequest;
@@ -65,7 +69,8 @@ pub fn encode_query_value(value: &str) -> String {
 /// Builds the query string (without `?`) from the arguments; `None` for no query.
 pub type QueryBuilder = fn(&Args) -> Result<Option<String>, MediationError>;
 
-/// Builds the JSON body from the arguments.
+/// Builds the JSON body from the arguments. Without one, the request has no body: the
+/// message's body is never forwarded (resendInvitation, in `coorganizers.rs`).
 pub type BodyBuilder = fn(&Args) -> Result<Value, MediationError>;
 
 /// One row of the operation table.
@@ -83,15 +88,16 @@ pub struct Operation {
 }
 
 impl Operation {
-    pub const fn get(
+    const fn new(
         name: &'static str,
         params: &'static [ParamSpec],
+        method: Method,
         path: &'static str,
     ) -> Operation {
         Operation {
             name,
             params,
-            method: Method::GET,
+            method,
             path,
             query: None,
             body: None,
@@ -99,8 +105,50 @@ impl Operation {
         }
     }
 
+    pub const fn get(
+        name: &'static str,
+        params: &'static [ParamSpec],
+        path: &'static str,
+    ) -> Operation {
+        Operation::new(name, params, Method::GET, path)
+    }
+
+    pub const fn post(
+        name: &'static str,
+        params: &'static [ParamSpec],
+        path: &'static str,
+    ) -> Operation {
+        Operation::new(name, params, Method::POST, path)
+    }
+
+    pub const fn put(
+        name: &'static str,
+        params: &'static [ParamSpec],
+        path: &'static str,
+    ) -> Operation {
+        Operation::new(name, params, Method::PUT, path)
+    }
+
+    pub const fn delete(
+        name: &'static str,
+        params: &'static [ParamSpec],
+        path: &'static str,
+    ) -> Operation {
+        Operation::new(name, params, Method::DELETE, path)
+    }
+
     pub const fn with_query(mut self, query: QueryBuilder) -> Operation {
         self.query = Some(query);
+        self
+    }
+
+    pub const fn with_body(mut self, body: BodyBuilder) -> Operation {
+        self.body = Some(body);
+        self
+    }
+
+    pub const fn with_accept(mut self, accept: &'static str) -> Operation {
+        self.accept = Some(accept);
         self
     }
 
@@ -137,16 +185,17 @@ impl Operation {
         }
     }
 
-    /// Sends the request and makes the API's answer the current message.
-    pub async fn run(
+    /// The upstream request, built from the arguments and the message's headers. Every check
+    /// (required parameters, builder checks) runs here, before anything is sent.
+    pub fn request(
         &self,
         session: &Session,
         args: &Args,
-        ctx: &mut MessageContext,
-    ) -> Result<(), MediationError> {
+        message_headers: &HeaderMap,
+    ) -> Result<BackendRequest, MediationError> {
         let url = self.url(session, args)?;
         let body = self.body.map(|b| b(args)).transpose()?;
-        let mut headers = forwarded_headers(&ctx.headers);
+        let mut headers = forwarded_headers(message_headers);
         let token = HeaderValue::from_str(&session.access_token).map_err(|_| {
             MediationError::client("the GoToWebinar access token is not a valid header value")
         })?;
@@ -156,13 +205,23 @@ impl Operation {
         if let Some(accept) = self.accept {
             headers.insert(ACCEPT, HeaderValue::from_static(accept));
         }
-        let request = BackendRequest {
+        Ok(BackendRequest {
             method: self.method.clone(),
             url,
             headers,
             body: body.map(|b| Bytes::from(b.to_string())),
             timeout: None,
-        };
+        })
+    }
+
+    /// Sends the request and makes the API's answer the current message.
+    pub async fn run(
+        &self,
+        session: &Session,
+        args: &Args,
+        ctx: &mut MessageContext,
+    ) -> Result<(), MediationError> {
+        let request = self.request(session, args, &ctx.headers)?;
         let mut response = ctx.services().http().send(request).await?;
         for name in STRIPPED_RESPONSE_HEADERS {
             response.headers.remove(name);
@@ -177,18 +236,39 @@ impl Operation {
     }
 }
 
-/// `fromTime=..&toTime=..`, both always present (getOrganizerSessions).
-pub fn time_range_query(args: &Args) -> Result<Option<String>, MediationError> {
-    Ok(Some(format!(
-        "fromTime={}&toTime={}",
-        encode_query_value(args.get("fromTime").unwrap_or_default()),
-        encode_query_value(args.get("toTime").unwrap_or_default())
-    )))
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::build::tests::args;
+
+    /// The session `init` leaves: organizer 42 on host `h`, token `t`.
+    pub(crate) fn session() -> Session {
+        Session {
+            base_url: "http://h/G2W/rest".into(),
+            access_token: "t".into(),
+            organizer_key: "42".into(),
+        }
+    }
+
+    /// The row named `name` of a module's table.
+    pub(crate) fn find(table: &'static [Operation], name: &str) -> &'static Operation {
+        table
+            .iter()
+            .find(|op| op.name == name)
+            .unwrap_or_else(|| panic!("no operation {name}"))
+    }
+
+    /// The request an operation builds from these arguments: method, URL and body JSON.
+    pub(crate) fn built(
+        op: &Operation,
+        pairs: &[(&'static str, &str)],
+    ) -> Result<(Method, String, Option<Value>), MediationError> {
+        let request = op.request(&session(), &args(op.name, pairs), &HeaderMap::new())?;
+        let body = request
+            .body
+            .map(|b| serde_json::from_slice(&b).expect("bodies are JSON"));
+        Ok((request.method, request.url, body))
+    }
 
     #[test]
     fn encodes_only_what_changes_meaning() {
@@ -212,22 +292,54 @@ mod tests {
             PARAMS,
             "webinars/{webinarKey}/sessions/{sessionKey}",
         );
-        let session = Session {
-            base_url: "http://h/G2W/rest".into(),
-            access_token: "t".into(),
-            organizer_key: "42".into(),
-        };
-        let mut args = Args::new("getSessionById");
-        args.insert("webinarKey", "1".into());
-        args.insert("sessionKey", "2".into());
+        let given = args(
+            "getSessionById",
+            &[("webinarKey", "1"), ("sessionKey", "2")],
+        );
         assert_eq!(
-            op.url(&session, &args).unwrap(),
+            op.url(&session(), &given).unwrap(),
             "http://h/G2W/rest/organizers/42/webinars/1/sessions/2"
         );
-        let mut missing = Args::new("getSessionById");
-        missing.insert("webinarKey", "1".into());
-        let err = op.url(&session, &missing).unwrap_err();
+        let missing = args("getSessionById", &[("webinarKey", "1")]);
+        let err = op.url(&session(), &missing).unwrap_err();
         assert_eq!(err.status, 400);
         assert!(err.message.contains("sessionKey"));
+    }
+
+    #[test]
+    fn requests_carry_the_token_json_type_and_the_rows_accept() {
+        const PARAMS: &[ParamSpec] = &[ParamSpec::required("webinarKey")];
+        fn body(_: &Args) -> Result<Value, MediationError> {
+            Ok(serde_json::json!({"a": "b"}))
+        }
+        let op = Operation::post("op", PARAMS, "webinars/{webinarKey}/x")
+            .with_body(body)
+            .with_accept("application/vnd.test+json");
+        let mut message = HeaderMap::new();
+        message.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        message.insert(ACCEPT, HeaderValue::from_static("text/plain"));
+        message.insert("x-client", HeaderValue::from_static("kept"));
+        message.insert("content-length", HeaderValue::from_static("99"));
+        let request = op
+            .request(&session(), &args("op", &[("webinarKey", "1")]), &message)
+            .unwrap();
+        assert_eq!(request.method, Method::POST);
+        assert_eq!(request.headers[AUTHORIZATION], "t");
+        assert_eq!(request.headers[CONTENT_TYPE], "application/json");
+        assert_eq!(request.headers[ACCEPT], "application/vnd.test+json");
+        assert_eq!(request.headers["x-client"], "kept");
+        assert!(request.headers.get(ACCEPT_ENCODING).is_none());
+        assert!(request.headers.get("content-length").is_none());
+        assert_eq!(request.body.as_deref(), Some(&br#"{"a":"b"}"#[..]));
+
+        let bare = Operation::delete("op", PARAMS, "webinars/{webinarKey}");
+        let (method, url, body) = built(&bare, &[("webinarKey", "1")]).unwrap();
+        assert_eq!(method, Method::DELETE);
+        assert_eq!(url, "http://h/G2W/rest/organizers/42/webinars/1");
+        assert_eq!(body, None, "a row without a body builder sends no body");
+        assert!(
+            built(&bare, &[]).is_err(),
+            "required parameters checked first"
+        );
     }
 }

@@ -15,7 +15,8 @@
 
 use oxynapse_engine::connector::ParamSpec;
 
-use crate::operation::{Operation, time_range_query};
+use crate::build::time_range_query;
+use crate::operation::Operation;
 
 const WEBINAR: &[ParamSpec] = &[ParamSpec::required("webinarKey")];
 const SESSION: &[ParamSpec] = &[
