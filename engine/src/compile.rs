@@ -33,6 +33,8 @@ pub struct Reference {
 pub enum ReferenceKind {
     Sequence,
     Endpoint,
+    /// A `call-template` target, or the template behind a connector operation.
+    Template,
 }
 
 impl<'a> CompileCx<'a> {
@@ -55,6 +57,15 @@ impl<'a> CompileCx<'a> {
             key: key.to_string(),
             pos,
         }
+    }
+
+    /// A reference to a sequence template, recorded for the dangling-reference check.
+    pub fn template_ref(&mut self, key: &str, pos: Pos) {
+        self.references.push(Reference {
+            kind: ReferenceKind::Template,
+            key: key.to_string(),
+            pos,
+        });
     }
 
     /// A reference to a named endpoint, recorded for the dangling-reference check.

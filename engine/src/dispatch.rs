@@ -1,5 +1,6 @@
 //! Routing one request: `/services/{name}` to a proxy, any other path to the API whose context
-//! it falls under, and everything else to a 404.
+//! it falls under. What neither serves goes to the `main` sequence when one is deployed (as in
+//! Synapse), else gets a 404.
 
 use std::sync::Arc;
 
@@ -11,7 +12,9 @@ use crate::api::{Dispatch, query_params};
 use crate::context::{MessageContext, OutgoingResponse};
 use crate::deploy::Deployment;
 use crate::error::MediationError;
-use crate::handler::error_response;
+use crate::error::Pos;
+use crate::handler::{Handler, HandlerKind, error_response};
+use crate::sequence::SequenceRef;
 use crate::services::EngineServices;
 
 /// A request as the transport hands it over.
@@ -49,6 +52,9 @@ async fn to_proxy(
         })
         .cloned();
     let Some(proxy) = found else {
+        if deployment.sequence(MAIN).is_some() {
+            return to_main(services, deployment, request).await;
+        }
         tracing::debug!(service = %name, "no such service");
         let error = MediationError::client_status(404, "no such service")
             .with_detail(format!("no proxy named `{name}` is deployed"));
@@ -75,6 +81,9 @@ async fn to_api(
 ) -> OutgoingResponse {
     let path = request.path_and_query.clone();
     let Some((deployed, at)) = deployment.api_for(&path).map(|(d, at)| (d.clone(), at)) else {
+        if deployment.sequence(MAIN).is_some() {
+            return to_main(services, deployment, request).await;
+        }
         let error = MediationError::client_status(404, "not found").with_detail(format!(
             "no API context matches `{}`, and proxies live under /services/{{name}}",
             path.split('?').next().unwrap_or_default()
@@ -137,6 +146,35 @@ async fn to_api(
             error_response(&error)
         }
     }
+}
+
+const MAIN: &str = "main";
+
+/// Runs the `main` sequence, with the `fault` sequence (if deployed) as its fault handler.
+async fn to_main(
+    services: &Arc<EngineServices>,
+    deployment: Arc<Deployment>,
+    request: Request,
+) -> OutgoingResponse {
+    let fault_sequence = deployment.sequence("fault").map(|_| SequenceRef::Named {
+        key: "fault".into(),
+        pos: Pos::default(),
+    });
+    let handler = Arc::new(Handler {
+        kind: HandlerKind::Sequence,
+        name: MAIN.into(),
+        in_sequence: Some(SequenceRef::Named {
+            key: MAIN.into(),
+            pos: Pos::default(),
+        }),
+        out_sequence: None,
+        fault_sequence,
+        endpoint: None,
+    });
+    let postfix = request.path_and_query.len();
+    let mut ctx = context(services, deployment, request);
+    ctx.set_handler(handler.clone(), postfix);
+    handler.mediate(&mut ctx).await
 }
 
 fn context(

@@ -27,6 +27,8 @@ use crate::sequence::{SequenceRef, run_fault_handler, set_error_properties};
 pub enum HandlerKind {
     Proxy,
     Api,
+    /// The `main` sequence, which takes requests no proxy or API serves.
+    Sequence,
 }
 
 /// The proxy or API resource handling a message: its sequences and target.
@@ -48,6 +50,7 @@ impl fmt::Display for Handler {
         match self.kind {
             HandlerKind::Proxy => write!(f, "{{proxy:{}}}", self.name),
             HandlerKind::Api => write!(f, "{{api:{}}}", self.name),
+            HandlerKind::Sequence => write!(f, "{{sequence:{}}}", self.name),
         }
     }
 }

@@ -55,6 +55,7 @@ pub mod secrets;
 pub mod sequence;
 mod services;
 pub mod store;
+pub mod template;
 
 #[cfg(test)]
 mod testing;

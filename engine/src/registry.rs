@@ -97,9 +97,9 @@ pub fn unsupported_message(tag: &str) -> Option<String> {
     let why = match tag {
         "script" | "class" | "spring" | "bean" | "ejb" | "pojoCommand" | "command" => NO_JVM,
         "payloadFactory" | "enrich" | "makefault" | "loopback" | "iterate" | "aggregate"
-        | "foreach" | "clone" | "call-template" | "in" | "out" | "xslt" | "xquery" | "fastXSLT"
-        | "dblookup" | "dbreport" | "callout" | "store" | "throttle" | "cache" | "validate"
-        | "smooks" | "datamapper" | "jsontransform" | "rewrite" | "rule" | "entitlementService"
+        | "foreach" | "clone" | "in" | "out" | "xslt" | "xquery" | "fastXSLT" | "dblookup"
+        | "dbreport" | "callout" | "store" | "throttle" | "cache" | "validate" | "smooks"
+        | "datamapper" | "jsontransform" | "rewrite" | "rule" | "entitlementService"
         | "oauthService" | "event" | "transaction" | "builder" | "conditionalRouter"
         | "variable" | "scatter-gather" | "router" | "enqueue" | "publishEvent" | "bam"
         | "ntlm" | "dataServiceCall" => LATER,

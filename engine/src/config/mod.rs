@@ -1,12 +1,14 @@
 //! XML → typed artifact definitions, with positions. Nothing here runs or allocates per
 //! request; mediator bodies stay as elements until the compile step builds them.
 //!
-//! The root element decides the artifact kind: `<proxy>`, `<api>`, `<sequence>` or `<endpoint>`.
+//! The root element decides the artifact kind: `<proxy>`, `<api>`, `<sequence>`, `<endpoint>`,
+//! `<template>`, `<localEntry>`, `<import>`, or `<definitions>` holding several of them.
 
 pub mod api;
 pub mod endpoint;
 pub mod proxy;
 pub mod source;
+pub mod template;
 pub mod xml;
 
 use crate::error::{Pos, Reported};
@@ -38,27 +40,35 @@ pub enum ArtifactDef {
     Api(Box<api::ApiDef>),
     Sequence(SequenceArtifactDef),
     Endpoint(EndpointArtifactDef),
+    Template(Box<template::TemplateDef>),
+    LocalEntry(template::LocalEntryDef),
+    Import(template::ImportDef),
 }
 
-const KINDS: [&str; 4] = ["proxy", "api", "sequence", "endpoint"];
+/// The artifact kinds oxynapse deploys, by root element.
+const KINDS: [&str; 8] = [
+    "proxy",
+    "api",
+    "sequence",
+    "endpoint",
+    "template",
+    "localEntry",
+    "import",
+    "definitions",
+];
 
 /// Artifact kinds of Synapse that oxynapse does not deploy yet.
 const LATER_KINDS: &[&str] = &[
-    "api",
-    "template",
-    "localEntry",
-    "definitions",
     "inboundEndpoint",
     "messageStore",
     "messageProcessor",
     "task",
-    "registry",
     "eventSource",
-    "import",
     "priorityExecutor",
     "taskManager",
     "executor",
     "unit-test",
+    "data-service",
 ];
 
 /// Parses one file's text into its artifact definitions. Problems go to `diags`.
@@ -75,43 +85,114 @@ pub fn parse_artifacts(diags: &mut Diagnostics) -> Result<Vec<ArtifactDef>, Repo
             format!("use xmlns=\"{}\"", xml::SYNAPSE_NS),
         ));
     }
-    match root.name.as_str() {
-        "proxy" => proxy::parse_proxy(root, diags).map(|p| vec![ArtifactDef::Proxy(Box::new(p))]),
-        "api" => api::parse_api(root, diags).map(|a| vec![ArtifactDef::Api(Box::new(a))]),
-        "sequence" => parse_named(&root, diags).map(|(name, name_pos)| {
-            vec![ArtifactDef::Sequence(SequenceArtifactDef {
+    if root.name == "definitions" {
+        return parse_definitions(root, diags);
+    }
+    if !KINDS.contains(&root.name.as_str()) && !LATER_KINDS.contains(&root.name.as_str()) {
+        let message = format!("unknown artifact <{}>", root.name);
+        return Err(match closest(&root.name, KINDS) {
+            Some(kind) => {
+                diags.error_with_help(root.pos, message, format!("did you mean <{kind}>?"))
+            }
+            None => diags.error_with_help(
+                root.pos,
+                message,
+                format!("expected one of: {}", KINDS.join(", ")),
+            ),
+        });
+    }
+    parse_artifact(root, diags).map(|a| vec![a])
+}
+
+/// One artifact element, at the root of a file or inside `<definitions>`.
+fn parse_artifact(el: Element, diags: &mut Diagnostics) -> Result<ArtifactDef, Reported> {
+    match el.name.as_str() {
+        "proxy" => proxy::parse_proxy(el, diags).map(|p| ArtifactDef::Proxy(Box::new(p))),
+        "api" => api::parse_api(el, diags).map(|a| ArtifactDef::Api(Box::new(a))),
+        "sequence" => parse_named(&el, diags).map(|(name, name_pos)| {
+            ArtifactDef::Sequence(SequenceArtifactDef {
                 name,
                 name_pos,
-                on_error: root.attr_value("onError").map(str::to_string),
-                element: root,
-            })]
-        }),
-        "endpoint" => parse_named(&root, diags).map(|(name, name_pos)| {
-            vec![ArtifactDef::Endpoint(EndpointArtifactDef {
-                name,
-                name_pos,
-                element: root,
-            })]
-        }),
-        other if LATER_KINDS.contains(&other) => Err(diags.error_with_help(
-            root.pos,
-            format!("<{other}> artifacts are not supported yet"),
-            "oxynapse deploys <proxy>, <api>, <sequence> and <endpoint> files",
-        )),
-        other => {
-            let message = format!("unknown artifact <{other}>");
-            Err(match closest(other, KINDS) {
-                Some(kind) => {
-                    diags.error_with_help(root.pos, message, format!("did you mean <{kind}>?"))
-                }
-                None => diags.error_with_help(
-                    root.pos,
-                    message,
-                    "expected <proxy>, <api>, <sequence> or <endpoint>",
-                ),
+                on_error: el.attr_value("onError").map(str::to_string),
+                element: el,
             })
+        }),
+        "endpoint" => parse_named(&el, diags).map(|(name, name_pos)| {
+            ArtifactDef::Endpoint(EndpointArtifactDef {
+                name,
+                name_pos,
+                element: el,
+            })
+        }),
+        "template" => template::parse_template(&el, diags).map(|t| ArtifactDef::Template(Box::new(t))),
+        "localEntry" => {
+            let source = diags.source().clone();
+            template::parse_local_entry(&el, &source.text, diags).map(ArtifactDef::LocalEntry)
+        }
+        "import" => template::parse_import(&el, diags).map(ArtifactDef::Import),
+        other => Err(diags.error_with_help(
+            el.pos,
+            format!("<{other}> artifacts are not supported yet"),
+            "oxynapse deploys proxies, APIs, sequences, endpoints, templates, local entries and imports",
+        )),
+    }
+}
+
+/// `<definitions>`: many artifacts in one file (Apache Synapse's `synapse.xml`). Mediators
+/// directly inside it form the `main` sequence, as in Synapse.
+fn parse_definitions(root: Element, diags: &mut Diagnostics) -> Result<Vec<ArtifactDef>, Reported> {
+    let mut artifacts = Vec::new();
+    let mut main_mediators = Vec::new();
+    let mut failed = false;
+    for node in root.children {
+        let child = match node {
+            xml::Node::Element(e) => e,
+            xml::Node::Text(t) if t.text.trim().is_empty() => continue,
+            xml::Node::Text(t) => {
+                diags.error(t.pos, "unexpected text inside <definitions>");
+                failed = true;
+                continue;
+            }
+        };
+        match child.name.as_str() {
+            "description" => {}
+            "registry" => diags.warning(
+                child.pos,
+                "<registry> is ignored: oxynapse keeps its registry under --data-dir",
+            ),
+            name if KINDS.contains(&name) || LATER_KINDS.contains(&name) => {
+                match parse_artifact(child, diags) {
+                    Ok(a) => artifacts.push(a),
+                    Err(Reported) => failed = true,
+                }
+            }
+            _ => main_mediators.push(xml::Node::Element(child)),
         }
     }
+    if let Some(xml::Node::Element(first)) = main_mediators.first() {
+        let pos = first.pos;
+        let explicit = artifacts
+            .iter()
+            .any(|a| matches!(a, ArtifactDef::Sequence(s) if s.name == "main"));
+        if explicit {
+            diags.error(pos, "mediators outside any sequence form the `main` sequence, which this file also defines");
+            failed = true;
+        } else {
+            artifacts.push(ArtifactDef::Sequence(SequenceArtifactDef {
+                name: "main".into(),
+                name_pos: pos,
+                on_error: None,
+                element: Element {
+                    name: "sequence".into(),
+                    qname: "sequence".into(),
+                    children: main_mediators,
+                    pos,
+                    ..Element::default()
+                },
+            }));
+        }
+    }
+    if failed { Err(Reported) } else { Ok(artifacts) }
 }
 
 /// The `name` of a standalone artifact, which Synapse requires.

@@ -52,6 +52,9 @@ pub struct Element {
     pub children: Vec<Node>,
     /// Position of the `<`.
     pub pos: Pos,
+    /// Byte range of the content between the start and end tags (empty for `<x/>`), so the
+    /// exact source text of inline XML can be kept.
+    pub content: std::ops::Range<usize>,
 }
 
 impl Element {
@@ -99,6 +102,11 @@ impl Element {
     pub fn in_synapse_namespace(&self) -> bool {
         matches!(self.namespace.as_deref(), None | Some(SYNAPSE_NS))
     }
+
+    /// The source text between the start and end tags, as written.
+    pub fn inner_source<'s>(&self, source: &'s str) -> &'s str {
+        source.get(self.content.clone()).unwrap_or_default()
+    }
 }
 
 /// Parses a whole document into its root element. A malformed document gives one error (XML
@@ -132,7 +140,10 @@ pub fn parse_document(diags: &mut Diagnostics) -> Result<Element, Reported> {
                         format!("elements are nested more than {MAX_DEPTH} levels deep"),
                     ));
                 }
-                stack.push(element(&source, &start, resolved, before, diags)?);
+                let mut el = element(&source, &start, resolved, before, diags)?;
+                let after = reader.buffer_position() as usize;
+                el.content = after..after;
+                stack.push(el);
             }
             Event::Empty(start) => {
                 let el = element(&source, &start, resolved, before, diags)?;
@@ -140,7 +151,8 @@ pub fn parse_document(diags: &mut Diagnostics) -> Result<Element, Reported> {
             }
             Event::End(_) => {
                 // quick-xml has already checked that the end tag matches.
-                if let Some(el) = stack.pop() {
+                if let Some(mut el) = stack.pop() {
+                    el.content.end = before;
                     attach(&mut stack, &mut root, el);
                 }
             }
@@ -283,6 +295,8 @@ mod tests {
         assert_eq!(root.attr("name").unwrap().pos, Pos { line: 1, col: 48 });
         let child = root.elements().next().unwrap();
         assert_eq!(child.name, "a.b");
+        let text = "<proxy xmlns=\"http://ws.apache.org/ns/synapse\" name=\"p\">\n  <a.b> {$ctx:x} </a.b>\n</proxy>";
+        assert_eq!(child.inner_source(text), " {$ctx:x} ");
         assert_eq!(child.pos, Pos { line: 2, col: 3 });
         assert_eq!(child.text(), " {$ctx:x} ");
     }

@@ -21,6 +21,7 @@ use crate::deploy::Deployment;
 use crate::error::MediationError;
 use crate::handler::Handler;
 use crate::services::EngineServices;
+use crate::template::FuncValue;
 
 /// Which way the message is travelling: towards a backend, or back to the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +93,10 @@ pub struct MessageContext {
     secrets: Vec<String>,
     /// How many times mediation of this message failed.
     faults: u32,
+    /// Parameters of the templates being run, innermost last (`$func:`).
+    func_frames: Vec<Vec<(String, FuncValue)>>,
+    /// Nesting of lazy (`{{...}}`) parameter evaluations, bounded against self-reference.
+    lazy_depth: u32,
 }
 
 impl MessageContext {
@@ -121,7 +126,42 @@ impl MessageContext {
             extensions: http::Extensions::new(),
             secrets: Vec::new(),
             faults: 0,
+            func_frames: Vec::new(),
+            lazy_depth: 0,
         }
+    }
+
+    /// Runs a lazy parameter evaluation, refusing runaway nesting (`{{$func:x}}` passed as `x`).
+    pub fn with_lazy_evaluation(
+        &mut self,
+        evaluate: impl FnOnce(&mut Self) -> Result<Option<String>, MediationError>,
+    ) -> Result<Option<String>, MediationError> {
+        if self.lazy_depth >= 16 {
+            return Err(MediationError::internal(
+                "template parameters refer to each other in a loop",
+            ));
+        }
+        self.lazy_depth += 1;
+        let result = evaluate(self);
+        self.lazy_depth -= 1;
+        result
+    }
+
+    pub fn push_func_frame(&mut self, frame: Vec<(String, FuncValue)>) {
+        self.func_frames.push(frame);
+    }
+
+    pub fn pop_func_frame(&mut self) {
+        self.func_frames.pop();
+    }
+
+    /// A parameter of the innermost template being run.
+    pub fn func_value(&self, name: &str) -> Option<FuncValue> {
+        self.func_frames
+            .last()?
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
     }
 
     pub fn record_fault(&mut self) {

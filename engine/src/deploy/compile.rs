@@ -17,6 +17,7 @@ use crate::handler::{Handler, HandlerKind};
 use crate::proxy::ProxyService;
 use crate::registry::Registry;
 use crate::sequence::{NamedSequence, SequenceRef};
+use crate::template::SequenceTemplate;
 
 /// A deployable unit built from one file.
 #[derive(Debug, Clone)]
@@ -25,6 +26,24 @@ pub enum Artifact {
     Api(Arc<Api>),
     Sequence(Arc<NamedSequence>),
     Endpoint(Arc<Endpoint>),
+    Template(Arc<SequenceTemplate>),
+    LocalEntry(Arc<LocalEntry>),
+    Import(Arc<Import>),
+}
+
+/// A `<localEntry key>`: a named value `get-property` falls back to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalEntry {
+    pub key: String,
+    pub value: String,
+}
+
+/// A connector `<import>`: templates of `package.name.op` serve `<name.op>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    pub name: String,
+    pub package: String,
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,6 +52,9 @@ pub enum ArtifactKind {
     Api,
     Sequence,
     Endpoint,
+    Template,
+    LocalEntry,
+    Import,
 }
 
 impl ArtifactKind {
@@ -42,6 +64,9 @@ impl ArtifactKind {
             ArtifactKind::Api => "api",
             ArtifactKind::Sequence => "sequence",
             ArtifactKind::Endpoint => "endpoint",
+            ArtifactKind::Template => "template",
+            ArtifactKind::LocalEntry => "localEntry",
+            ArtifactKind::Import => "import",
         }
     }
 }
@@ -53,6 +78,9 @@ impl Artifact {
             Artifact::Api(_) => ArtifactKind::Api,
             Artifact::Sequence(_) => ArtifactKind::Sequence,
             Artifact::Endpoint(_) => ArtifactKind::Endpoint,
+            Artifact::Template(_) => ArtifactKind::Template,
+            Artifact::LocalEntry(_) => ArtifactKind::LocalEntry,
+            Artifact::Import(_) => ArtifactKind::Import,
         }
     }
 
@@ -62,6 +90,9 @@ impl Artifact {
             Artifact::Api(a) => &a.name,
             Artifact::Sequence(s) => &s.name,
             Artifact::Endpoint(e) => e.name.as_deref().unwrap_or_default(),
+            Artifact::Template(t) => &t.name,
+            Artifact::LocalEntry(l) => &l.key,
+            Artifact::Import(i) => &i.name,
         }
     }
 }
@@ -119,6 +150,39 @@ fn compile_artifact(
     file: &Arc<str>,
 ) -> Result<(Artifact, Pos), Reported> {
     match def {
+        ArtifactDef::Template(def) => {
+            let def = *def;
+            cx.check_attributes(
+                &def.body,
+                &["description", "onError", "trace", "statistics"],
+            );
+            if let Some((key, pos)) = &def.on_error {
+                cx.sequence_ref(key, *pos);
+            }
+            let body = cx.mediators(&def.body)?;
+            let template = SequenceTemplate {
+                name: def.name,
+                params: def.params,
+                body,
+                on_error: def.on_error.map(|(key, _)| key),
+            };
+            Ok((Artifact::Template(Arc::new(template)), def.name_pos))
+        }
+        ArtifactDef::LocalEntry(def) => {
+            let entry = LocalEntry {
+                key: def.key,
+                value: def.value,
+            };
+            Ok((Artifact::LocalEntry(Arc::new(entry)), def.key_pos))
+        }
+        ArtifactDef::Import(def) => {
+            let import = Import {
+                name: def.name,
+                package: def.package,
+                enabled: def.enabled,
+            };
+            Ok((Artifact::Import(Arc::new(import)), def.name_pos))
+        }
         ArtifactDef::Api(def) => {
             let pos = def.name_pos;
             compile_api(*def, cx, file).map(|a| (Artifact::Api(Arc::new(a)), pos))

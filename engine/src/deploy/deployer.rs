@@ -6,7 +6,7 @@
 //! version keeps serving. Files are ordered by when they were first deployed, so the file that
 //! defined a name first keeps it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -145,55 +145,61 @@ impl Deployer {
     pub fn deployment(&mut self) -> Deployment {
         let mut entries: Vec<FileEntry> = self.entries.values().cloned().collect();
         entries.sort_by_key(|e| e.seq);
-        let defined: HashSet<(ArtifactKind, &str)> = entries
-            .iter()
-            .filter_map(|e| e.active.as_ref())
-            .flat_map(|f| f.artifacts.iter().map(|(a, _)| (a.kind(), a.name())))
-            .collect();
         let mut deployment = Deployment::default();
-        let mut reports = Vec::new();
-        for entry in &entries {
-            let mut diagnostics = entry.diagnostics.clone();
-            if let Some(active) = &entry.active {
-                let mut diags = Diagnostics::new(active.source.clone());
-                for reference in &active.references {
-                    let (kind, label) = match reference.kind {
-                        ReferenceKind::Sequence => (ArtifactKind::Sequence, "sequence"),
-                        ReferenceKind::Endpoint => (ArtifactKind::Endpoint, "endpoint"),
-                    };
-                    if !defined.contains(&(kind, reference.key.as_str())) {
-                        diags.warning_with_help(
-                            reference.pos,
-                            format!("{label} `{}` is not defined in any deployed file", reference.key),
-                            "it is looked up when a message needs it; until a file defines it, that message fails",
-                        );
+        for active in entries.iter().filter_map(|e| e.active.as_ref()) {
+            for (artifact, _) in &active.artifacts {
+                let stats = match artifact {
+                    Artifact::Proxy(_) | Artifact::Api(_) => {
+                        let key = (artifact.kind(), artifact.name().to_string());
+                        Some(self.stats.entry(key).or_default().clone())
                     }
-                }
-                diagnostics.extend(diags.into_vec());
-                for (artifact, _) in &active.artifacts {
-                    let stats = match artifact {
-                        Artifact::Proxy(_) | Artifact::Api(_) => {
-                            let key = (artifact.kind(), artifact.name().to_string());
-                            Some(self.stats.entry(key).or_default().clone())
-                        }
-                        _ => None,
-                    };
-                    deployment.insert(artifact.clone(), stats);
-                }
+                    _ => None,
+                };
+                deployment.insert(artifact.clone(), stats);
             }
-            reports.push(FileReport {
-                file: entry.file.clone(),
-                diagnostics,
-                artifacts: entry
-                    .active
-                    .iter()
-                    .flat_map(|f| f.artifacts.iter().map(|(a, _)| a.clone()))
-                    .collect(),
-                deployed_at: entry.deployed_at,
-                failed: entry.failed,
-            });
         }
+        let reports = entries
+            .iter()
+            .map(|entry| {
+                let mut diagnostics = entry.diagnostics.clone();
+                if let Some(active) = &entry.active {
+                    diagnostics.extend(dangling_references(active, &deployment));
+                }
+                FileReport {
+                    file: entry.file.clone(),
+                    diagnostics,
+                    artifacts: entry
+                        .active
+                        .iter()
+                        .flat_map(|f| f.artifacts.iter().map(|(a, _)| a.clone()))
+                        .collect(),
+                    deployed_at: entry.deployed_at,
+                    failed: entry.failed,
+                }
+            })
+            .collect();
         deployment.set_files(reports);
         deployment
     }
+}
+
+/// A warning for each sequence, endpoint or template `file` uses that `deployment` lacks.
+fn dangling_references(file: &CompiledFile, deployment: &Deployment) -> Vec<Diagnostic> {
+    let mut diags = Diagnostics::new(file.source.clone());
+    for reference in &file.references {
+        let key = reference.key.as_str();
+        let (defined, label) = match reference.kind {
+            ReferenceKind::Sequence => (deployment.sequence(key).is_some(), "sequence"),
+            ReferenceKind::Endpoint => (deployment.endpoint(key).is_some(), "endpoint"),
+            ReferenceKind::Template => (deployment.template(key).is_some(), "template"),
+        };
+        if !defined {
+            diags.warning_with_help(
+                reference.pos,
+                format!("{label} `{key}` is not defined in any deployed file"),
+                "it is looked up when a message needs it; until a file defines it, that message fails",
+            );
+        }
+    }
+    diags.into_vec()
 }

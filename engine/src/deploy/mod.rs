@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-pub use compile::{Artifact, ArtifactKind, CompiledFile, compile_source};
+pub use compile::{Artifact, ArtifactKind, CompiledFile, Import, LocalEntry, compile_source};
 pub use deployer::{Change, Deployer, FileEntry};
 pub use folder::{collect_xml_files, compile_path, load_folder};
 pub use watch::{FolderWatcher, watch_folder};
@@ -23,6 +23,7 @@ use crate::endpoint::Endpoint;
 use crate::error::Diagnostic;
 use crate::proxy::{ProxyService, RequestStats};
 use crate::sequence::NamedSequence;
+use crate::template::SequenceTemplate;
 
 /// What became of one file.
 #[derive(Debug, Clone)]
@@ -64,6 +65,9 @@ pub struct Deployment {
     apis: Vec<DeployedApi>,
     sequences: HashMap<String, Arc<NamedSequence>>,
     endpoints: HashMap<String, Arc<Endpoint>>,
+    templates: HashMap<String, Arc<SequenceTemplate>>,
+    local_entries: HashMap<String, Arc<LocalEntry>>,
+    imports: HashMap<String, Arc<Import>>,
     files: Vec<FileReport>,
 }
 
@@ -98,6 +102,15 @@ impl Deployment {
                 let name = e.name.clone().unwrap_or_default();
                 self.endpoints.insert(name, e);
             }
+            Artifact::Template(t) => {
+                self.templates.insert(t.name.clone(), t);
+            }
+            Artifact::LocalEntry(l) => {
+                self.local_entries.insert(l.key.clone(), l);
+            }
+            Artifact::Import(i) => {
+                self.imports.insert(i.name.clone(), i);
+            }
         }
     }
 
@@ -126,6 +139,24 @@ impl Deployment {
 
     pub fn endpoint(&self, name: &str) -> Option<Arc<Endpoint>> {
         self.endpoints.get(name).cloned()
+    }
+
+    /// The template named `name`; for a connector operation `prefix.op`, also the template
+    /// `package.prefix.op` of an enabled `<import name="prefix" package="package"/>`.
+    pub fn template(&self, name: &str) -> Option<Arc<SequenceTemplate>> {
+        if let Some(t) = self.templates.get(name) {
+            return Some(t.clone());
+        }
+        let (prefix, _) = name.split_once('.')?;
+        let import = self.imports.get(prefix).filter(|i| i.enabled)?;
+        self.templates
+            .get(&format!("{}.{name}", import.package))
+            .cloned()
+    }
+
+    /// A local entry's value, which `get-property(name)` falls back to.
+    pub fn local_entry(&self, key: &str) -> Option<&str> {
+        self.local_entries.get(key).map(|l| l.value.as_str())
     }
 
     pub fn proxies(&self) -> impl Iterator<Item = &DeployedProxy> {

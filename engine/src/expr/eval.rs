@@ -7,6 +7,7 @@ use super::json_path::JsonPathResult;
 use super::{Expression, Lookup, Scope};
 use crate::context::MessageContext;
 use crate::error::MediationError;
+use crate::template::FuncValue;
 
 impl Expression {
     pub fn evaluate(&self, ctx: &mut MessageContext) -> Result<Option<String>, MediationError> {
@@ -21,6 +22,16 @@ impl Expression {
                     ctx.note_secret(&text);
                 }
                 Ok(Some(text))
+            }
+            Expression::Lookup(lookup) if lookup.scope == Scope::Func => {
+                match ctx.func_value(&lookup.name) {
+                    Some(FuncValue::Text(text)) => Ok(Some(text)),
+                    // `{{...}}` parameters are evaluated when read, in the template's context.
+                    Some(FuncValue::Lazy(expression)) => {
+                        ctx.with_lazy_evaluation(|ctx| expression.evaluate(ctx))
+                    }
+                    None => Ok(None),
+                }
             }
             Expression::Lookup(lookup) => {
                 let value = lookup.evaluate(ctx);
@@ -54,7 +65,15 @@ impl Lookup {
         }
         let services = ctx.services();
         match self.scope {
-            Scope::Default => ctx.property(&self.name).map(ToString::to_string),
+            // get-property also falls back to local entries; `$ctx:` does not.
+            Scope::Default => ctx
+                .property(&self.name)
+                .map(ToString::to_string)
+                .or_else(|| {
+                    self.special_names
+                        .then(|| ctx.deployment().local_entry(&self.name).map(str::to_string))
+                        .flatten()
+                }),
             Scope::Transport => ctx.header(&self.name).map(str::to_string),
             Scope::Axis2 => ctx.axis2_property(&self.name),
             Scope::Operation => ctx.operation_property(&self.name).map(ToString::to_string),
@@ -67,6 +86,8 @@ impl Lookup {
             ),
             Scope::System => Some(services.system_property(&self.name).unwrap_or_default()),
             Scope::Env => Some(std::env::var(&self.name).unwrap_or_default()),
+            // Template parameters may need the whole message (lazy ones): see `evaluate`.
+            Scope::Func => None,
         }
     }
 

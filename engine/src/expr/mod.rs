@@ -2,7 +2,7 @@
 //!
 //! Supported forms (synapse-semantics.md §3–§5):
 //! * `json-eval(<JSONPath>)`
-//! * `$ctx:name`, `$trp:name`, `$axis2:name`
+//! * `$ctx:name`, `$trp:name`, `$axis2:name`, `$func:name`
 //! * `get-property('name')`, `get-property('scope', 'name')`, and a trailing date format for
 //!   `SYSTEM_DATE`: `get-property('SYSTEM_DATE', 'yyyy-MM-dd')`
 //!
@@ -43,6 +43,8 @@ pub enum Scope {
     Registry,
     System,
     Env,
+    /// Parameters of the template being run (`$func:`).
+    Func,
 }
 
 impl Scope {
@@ -56,6 +58,7 @@ impl Scope {
             "registry" => Scope::Registry,
             "system" => Scope::System,
             "env" => Scope::Env,
+            "func" => Scope::Func,
             _ => return None,
         })
     }
@@ -68,8 +71,8 @@ pub struct ExprError {
     pub help: Option<String>,
 }
 
-const SUPPORTED: &str = "supported forms are json-eval(...), $ctx:name, $trp:name, $axis2:name \
-                         and get-property(...); XPath support is planned";
+const SUPPORTED: &str = "supported forms are json-eval(...), $ctx:name, $trp:name, $axis2:name, \
+                         $func:name and get-property(...); XPath support is planned";
 
 impl Expression {
     pub fn parse(text: &str) -> Result<Expression, ExprError> {
@@ -90,6 +93,7 @@ impl Expression {
             ("$ctx:", Scope::Default),
             ("$trp:", Scope::Transport),
             ("$axis2:", Scope::Axis2),
+            ("$func:", Scope::Func),
         ] {
             if let Some(name) = trimmed.strip_prefix(prefix) {
                 if !is_property_name(name) {
@@ -153,7 +157,7 @@ fn parse_get_property(whole: &str, after_paren: &str) -> Result<Lookup, ExprErro
         _ => return Err(bad("expected one to three quoted arguments")),
     };
     if args.len() == 2 && Scope::from_get_property(&args[0]).is_none() && !is_date(&name) {
-        if matches!(args[0].as_str(), "func" | "file") {
+        if args[0] == "file" {
             return Err(ExprError {
                 message: format!("`{whole}`: scope `{}` is not supported yet", args[0]),
                 help: Some(
@@ -291,7 +295,7 @@ mod tests {
             ("json-eval($.a", "missing its closing"),
             ("json-eval(a.b)", "must start with `$`"),
             ("get-property('bogus','x')", "unknown scope `bogus`"),
-            ("get-property('func','x')", "not supported yet"),
+            ("get-property('file','x')", "not supported yet"),
             ("get-property(a)", "quoted"),
             ("get-property('a','b','c','d')", "one to three"),
             (

@@ -2,6 +2,7 @@
 //! factory) and its run-time behaviour.
 
 mod call;
+mod call_template;
 mod drop;
 mod filter;
 mod header;
@@ -53,6 +54,7 @@ pub fn builtin_factories() -> Vec<Box<dyn MediatorFactory>> {
         Box::new(respond::RespondFactory),
         Box::new(send::SendFactory),
         Box::new(call::CallFactory),
+        Box::new(call_template::CallTemplateFactory),
         Box::new(drop::DropFactory),
         Box::new(header::HeaderFactory),
         Box::new(filter::FilterFactory),
