@@ -97,6 +97,8 @@ pub struct MessageContext {
     func_frames: Vec<Vec<(String, FuncValue)>>,
     /// Nesting of lazy (`{{...}}`) parameter evaluations, bounded against self-reference.
     lazy_depth: u32,
+    /// The body is a SOAP fault built by `makefault`: it answers 500 unless `HTTP_SC` is set.
+    soap_fault: bool,
 }
 
 impl MessageContext {
@@ -128,7 +130,13 @@ impl MessageContext {
             faults: 0,
             func_frames: Vec::new(),
             lazy_depth: 0,
+            soap_fault: false,
         }
+    }
+
+    /// Marks the body as a SOAP fault (status 500 unless `HTTP_SC` says otherwise).
+    pub fn mark_soap_fault(&mut self) {
+        self.soap_fault = true;
     }
 
     /// Runs a lazy parameter evaluation, refusing runaway nesting (`{{$func:x}}` passed as `x`).
@@ -362,8 +370,17 @@ impl MessageContext {
         self.payload.text()
     }
 
+    /// Replaces the body with bytes built by mediation, of the given content type.
+    pub fn set_body(&mut self, body: Bytes, content_type: &str) {
+        self.soap_fault = false;
+        self.payload.set_mediated_raw(body);
+        self.set_axis2_property(axis2::MESSAGE_TYPE, content_type);
+        self.result_changes += 1;
+    }
+
     /// Replaces the body with a JSON document built by mediation.
     pub fn set_json_payload(&mut self, value: Value) {
+        self.soap_fault = false;
         self.payload.set_json(value);
         self.result_changes += 1;
     }
@@ -375,6 +392,7 @@ impl MessageContext {
     /// Makes a backend's answer the current message (what `call` and `send` do).
     pub fn replace_message(&mut self, status: StatusCode, headers: HeaderMap, body: Bytes) {
         self.result_changes += 1;
+        self.soap_fault = false;
         self.headers = headers;
         self.payload.set_raw(body);
         self.axis2.remove(axis2::MESSAGE_TYPE);
@@ -406,7 +424,11 @@ impl MessageContext {
             .get(axis2::HTTP_SC)
             .and_then(|s| s.trim().parse::<u16>().ok())
             .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(StatusCode::OK);
+            .unwrap_or(if self.soap_fault {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::OK
+            });
         let mut headers = HeaderMap::with_capacity(self.headers.len());
         for (name, value) in &self.headers {
             if !is_hop_by_hop(name) {
@@ -419,7 +441,7 @@ impl MessageContext {
             .and_then(|ct| HeaderValue::from_str(ct).ok())
         {
             headers.insert(CONTENT_TYPE, ct);
-        } else if self.payload.is_modified() {
+        } else if self.payload.is_modified() && self.payload.is_json_tree() {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         let no_body = self

@@ -25,6 +25,9 @@ enum JsonState {
 pub struct Payload {
     raw: Bytes,
     json: JsonState,
+    /// A mediator built this body (payloadFactory, makefault, ...), as opposed to the client
+    /// or a backend sending it.
+    mediated: bool,
 }
 
 /// How the body should be read when JSON is asked of it.
@@ -68,6 +71,7 @@ impl Payload {
         Payload {
             raw,
             json: JsonState::Unparsed,
+            mediated: false,
         }
     }
 
@@ -77,7 +81,7 @@ impl Payload {
 
     /// True when a mediator has replaced the body since it arrived.
     pub fn is_modified(&self) -> bool {
-        matches!(self.json, JsonState::Parsed { modified: true, .. })
+        self.mediated
     }
 
     /// The JSON tree, parsed on first use. `Err` carries the parser's message.
@@ -113,12 +117,21 @@ impl Payload {
             value,
             modified: true,
         };
+        self.mediated = true;
+    }
+
+    /// Replaces the body with bytes a mediator built (XML, text).
+    pub fn set_mediated_raw(&mut self, raw: Bytes) {
+        self.raw = raw;
+        self.json = JsonState::Unparsed;
+        self.mediated = true;
     }
 
     /// Replaces the body with new bytes (a backend response).
     pub fn set_raw(&mut self, raw: Bytes) {
         self.raw = raw;
         self.json = JsonState::Unparsed;
+        self.mediated = false;
     }
 
     /// The bytes to send: the original ones unless a mediator built a new body.
@@ -135,6 +148,11 @@ impl Payload {
     /// The body as text (lossy for invalid UTF-8), for `json-eval($)` and logs.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.to_bytes()).into_owned()
+    }
+
+    /// True when the body is a JSON tree built by mediation.
+    pub fn is_json_tree(&self) -> bool {
+        matches!(self.json, JsonState::Parsed { modified: true, .. })
     }
 
     pub fn is_empty(&self) -> bool {

@@ -44,9 +44,18 @@ impl JsonPathExpr {
             Some(rest) => (rest, true),
             None => (text.as_str(), false),
         };
-        if !body.starts_with('$') {
-            return Err(format!("JSONPath `{text}` must start with `$`"));
-        }
+        // Jayway reads a path without `$` as starting at the root (`a.b` is `$.a.b`).
+        let rooted;
+        let body = if body.starts_with('$') {
+            body
+        } else if body.is_empty() || body.starts_with(['.', '[', '@']) {
+            return Err(format!(
+                "JSONPath `{text}` must start with `$` or a member name"
+            ));
+        } else {
+            rooted = format!("$.{body}");
+            rooted.as_str()
+        };
         if body == "$" || body == "$." {
             return Ok(JsonPathExpr {
                 text,
@@ -222,6 +231,7 @@ mod tests {
             ("$.o.b", "[1,2]"),
             ("$.o.b[1]", "2"),
             ("$['s']", "text"),
+            ("o.a", "1"),
             ("$.arr[*].k", r#"["x","y"]"#),
             ("$..k", r#"["x","y"]"#),
             ("$.arr[?(@.k == 'y')].k", r#"["y"]"#),
@@ -248,7 +258,8 @@ mod tests {
 
     #[test]
     fn bad_paths_are_rejected_at_parse_time() {
-        assert!(JsonPathExpr::parse("a.b").is_err());
+        assert!(JsonPathExpr::parse("").is_err());
+        assert!(JsonPathExpr::parse(".b").is_err());
         assert!(JsonPathExpr::parse("$.a[").is_err());
         assert!(JsonPathExpr::parse("$[?(@.a ==)]").is_err());
     }

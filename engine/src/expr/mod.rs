@@ -293,7 +293,7 @@ mod tests {
             ("concat($ctx:a, 'x')", "unsupported expression"),
             ("$ctx:a = 'x'", "unsupported expression"),
             ("json-eval($.a", "missing its closing"),
-            ("json-eval(a.b)", "must start with `$`"),
+            ("json-eval(.b)", "must start with `$`"),
             ("get-property('bogus','x')", "unknown scope `bogus`"),
             ("get-property('file','x')", "not supported yet"),
             ("get-property(a)", "quoted"),

@@ -6,8 +6,12 @@ mod call_template;
 mod drop;
 mod filter;
 mod header;
+mod in_out;
 pub mod invoke;
 mod log;
+mod loopback;
+mod makefault;
+mod payload_factory;
 mod property;
 mod respond;
 mod send;
@@ -51,6 +55,13 @@ pub fn builtin_factories() -> Vec<Box<dyn MediatorFactory>> {
     vec![
         Box::new(property::PropertyFactory),
         Box::new(log::LogFactory),
+        Box::new(loopback::LoopbackFactory),
+        Box::new(makefault::MakefaultFactory),
+        Box::new(in_out::DirectionFactory(crate::context::Direction::Request)),
+        Box::new(in_out::DirectionFactory(
+            crate::context::Direction::Response,
+        )),
+        Box::new(payload_factory::PayloadFactoryFactory),
         Box::new(respond::RespondFactory),
         Box::new(send::SendFactory),
         Box::new(call::CallFactory),
