@@ -97,6 +97,23 @@ impl JsonPathExpr {
         &self.text
     }
 
+    /// The JSON the path selects: the node for a definite path, an array of the nodes for an
+    /// indefinite one, `None` when a definite path finds nothing.
+    pub fn select(&self, payload: Option<&Value>) -> Option<Value> {
+        let root = payload?;
+        let Some(query) = &self.query else {
+            return Some(root.clone());
+        };
+        let nodes: Vec<&Value> = js_path_process(query, root)
+            .map(|found| found.into_iter().map(|r| r.val).collect())
+            .unwrap_or_default();
+        if self.definite {
+            nodes.first().map(|v| (*v).clone())
+        } else {
+            Some(Value::Array(nodes.into_iter().cloned().collect()))
+        }
+    }
+
     /// Evaluates against a parsed payload (`None` when the message has no JSON payload).
     pub fn evaluate(&self, payload: Option<&Value>) -> JsonPathResult {
         let Some(query) = &self.query else {
@@ -129,6 +146,88 @@ impl JsonPathExpr {
         };
         JsonPathResult::Text(text)
     }
+}
+
+/// One step of a definite path, for writing into a JSON document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathStep {
+    Name(String),
+    Index(i64),
+}
+
+impl std::fmt::Display for PathStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathStep::Name(n) => write!(f, ".{n}"),
+            PathStep::Index(i) => write!(f, "[{i}]"),
+        }
+    }
+}
+
+impl PathStep {
+    /// The child this step names; with `create`, missing object members are added (as null)
+    /// and a null node becomes an object.
+    pub fn descend<'v>(&self, node: &'v mut Value, create: bool) -> Option<&'v mut Value> {
+        match self {
+            PathStep::Name(name) => {
+                if create && node.is_null() {
+                    *node = Value::Object(Default::default());
+                }
+                let map = node.as_object_mut()?;
+                if create {
+                    Some(map.entry(name.clone()).or_insert(Value::Null))
+                } else {
+                    map.get_mut(name)
+                }
+            }
+            PathStep::Index(i) => {
+                let items = node.as_array_mut()?;
+                let at = if *i < 0 {
+                    items.len().checked_sub(i.unsigned_abs() as usize)?
+                } else {
+                    *i as usize
+                };
+                items.get_mut(at)
+            }
+        }
+    }
+
+    /// Removes the child this step names from `node`.
+    pub fn remove(&self, node: &mut Value) {
+        match (self, node) {
+            (PathStep::Name(name), Value::Object(map)) => {
+                map.shift_remove(name);
+            }
+            (PathStep::Index(i), Value::Array(items)) => {
+                let at = if *i < 0 {
+                    items.len().checked_sub(i.unsigned_abs() as usize)
+                } else {
+                    Some(*i as usize)
+                };
+                if let Some(at) = at.filter(|&a| a < items.len()) {
+                    items.remove(at);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The steps of a definite path (`$.a.b[0]`); `None` for wildcards, filters, descent, `$`.
+pub fn definite_steps(path: &JsonPathExpr) -> Option<Vec<PathStep>> {
+    let query = path.query.as_ref()?;
+    if !path.definite || path.length {
+        return None;
+    }
+    query
+        .segments
+        .iter()
+        .map(|s| match s {
+            Segment::Selector(Selector::Name(n)) => Some(PathStep::Name(n.clone())),
+            Segment::Selector(Selector::Index(i)) => Some(PathStep::Index(*i)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Synapse's string form of one JSON value.

@@ -4,6 +4,7 @@
 mod call;
 mod call_template;
 mod drop;
+mod enrich;
 mod filter;
 mod header;
 mod in_out;
@@ -67,6 +68,7 @@ pub fn builtin_factories() -> Vec<Box<dyn MediatorFactory>> {
         Box::new(call::CallFactory),
         Box::new(call_template::CallTemplateFactory),
         Box::new(drop::DropFactory),
+        Box::new(enrich::EnrichFactory),
         Box::new(header::HeaderFactory),
         Box::new(filter::FilterFactory),
         Box::new(switch::SwitchFactory),
