@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use oxynapse_engine::http::server;
-use oxynapse_engine::{Engine, EngineServices, Registry, Settings};
+use oxynapse_engine::{Engine, EngineServices, Limits, Registry, Settings};
 use oxynapse_gotowebinar::GoToWebinar;
 use tokio::net::TcpListener;
 
@@ -65,6 +65,21 @@ struct ServeArgs {
     /// On SIGINT/SIGTERM, how long requests in flight may run on, in milliseconds.
     #[arg(long, default_value_t = 30_000)]
     shutdown_grace_ms: u64,
+    /// Requests with more headers than this get 431.
+    #[arg(long, default_value_t = 100)]
+    max_headers: usize,
+    /// Requests whose request line and headers exceed this many bytes get 431.
+    #[arg(long, default_value_t = 64 * 1024)]
+    max_header_bytes: usize,
+    /// Clients that have not sent their headers within this many milliseconds are disconnected.
+    #[arg(long, default_value_t = 10_000)]
+    header_read_timeout_ms: u64,
+    /// Connections served at once; more wait in the listen queue.
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
+    /// JSON bodies nested deeper than this are refused with 400.
+    #[arg(long, default_value_t = 400)]
+    max_json_depth: usize,
 }
 
 impl Default for ServeArgs {
@@ -121,6 +136,13 @@ async fn run_server(args: ServeArgs) -> Result<(), String> {
         max_request_body: args.max_body_bytes,
         data_dir: args.data_dir.clone(),
         shutdown_grace: Duration::from_millis(args.shutdown_grace_ms),
+        limits: Limits {
+            max_headers: args.max_headers,
+            max_header_bytes: args.max_header_bytes.max(1024),
+            header_read_timeout: Duration::from_millis(args.header_read_timeout_ms),
+            max_connections: args.max_connections.max(1),
+            max_json_depth: args.max_json_depth,
+        },
     };
     let engine = Engine::new(registry(), EngineServices::new(settings)?);
     let started = std::time::Instant::now();

@@ -154,6 +154,8 @@ pub mod codes {
     pub const TIMEOUT: i64 = 101504;
     /// The backend closed the connection.
     pub const CONNECTION_CLOSED: i64 = 101505;
+    /// The backend's response could not be processed.
+    pub const RESPONSE_PROCESSING: i64 = 101510;
     /// A mandatory template (connector) parameter has no value.
     pub const MISSING_PARAMETER: i64 = 500101;
 }

@@ -65,4 +65,4 @@ pub use context::{MessageContext, PropertyValue};
 pub use engine::Engine;
 pub use error::{Diagnostic, MediationError};
 pub use registry::{Registry, RegistryBuilder};
-pub use services::{EngineServices, Settings};
+pub use services::{EngineServices, Limits, Settings};

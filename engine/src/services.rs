@@ -20,6 +20,35 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// How long requests in flight may run on after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// Client limits, with safe defaults.
+    pub limits: Limits,
+}
+
+/// What one client may ask of the engine.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// More request headers than this: 431.
+    pub max_headers: usize,
+    /// A request line plus headers larger than this: 431.
+    pub max_header_bytes: usize,
+    /// A client that has not sent its headers within this time is disconnected (slowloris).
+    pub header_read_timeout: Duration,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// JSON bodies nested deeper than this are refused (400) before they are parsed.
+    pub max_json_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_headers: 100,
+            max_header_bytes: 64 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 10_000,
+            max_json_depth: 400,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -29,6 +58,7 @@ impl Default for Settings {
             max_request_body: 10 * 1024 * 1024,
             data_dir: PathBuf::from(".oxynapse"),
             shutdown_grace: Duration::from_secs(30),
+            limits: Limits::default(),
         }
     }
 }

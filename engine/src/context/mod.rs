@@ -99,6 +99,8 @@ pub struct MessageContext {
     lazy_depth: u32,
     /// The body is a SOAP fault built by `makefault`: it answers 500 unless `HTTP_SC` is set.
     soap_fault: bool,
+    /// The body came from a backend, so a body that cannot be read is the backend's fault.
+    body_from_backend: bool,
 }
 
 impl MessageContext {
@@ -131,6 +133,7 @@ impl MessageContext {
             func_frames: Vec::new(),
             lazy_depth: 0,
             soap_fault: false,
+            body_from_backend: false,
         }
     }
 
@@ -355,9 +358,21 @@ impl MessageContext {
     /// The JSON payload, parsed on first use. Invalid JSON in a JSON-labelled body is a 400.
     pub fn json_payload(&mut self) -> Result<Option<&Value>, MediationError> {
         let kind = BodyKind::from_content_type(self.content_type());
-        self.payload.json(kind).map_err(|e| {
-            MediationError::client("malformed JSON payload")
-                .with_detail(format!("the request body is not valid JSON: {e}"))
+        let max_depth = self.services.settings().limits.max_json_depth;
+        let from_backend = self.body_from_backend;
+        self.payload.json(kind, max_depth).map_err(|e| {
+            if from_backend {
+                MediationError::backend(
+                    crate::error::codes::RESPONSE_PROCESSING,
+                    "malformed JSON from the backend",
+                )
+                .with_detail(format!(
+                    "the backend's response body is not valid JSON: {e}"
+                ))
+            } else {
+                MediationError::client("malformed JSON payload")
+                    .with_detail(format!("the request body is not valid JSON: {e}"))
+            }
         })
     }
 
@@ -393,6 +408,7 @@ impl MessageContext {
     pub fn replace_message(&mut self, status: StatusCode, headers: HeaderMap, body: Bytes) {
         self.result_changes += 1;
         self.soap_fault = false;
+        self.body_from_backend = true;
         self.headers = headers;
         self.payload.set_raw(body);
         self.axis2.remove(axis2::MESSAGE_TYPE);

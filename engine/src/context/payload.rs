@@ -51,6 +51,33 @@ impl BodyKind {
     }
 }
 
+/// The deepest nesting of arrays and objects in JSON text, counted without parsing (strings
+/// are skipped), so that hostile depth is refused cheaply and without recursion.
+pub fn nesting_depth(text: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in text {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// `application/json`, `text/json`, and any `+json` type such as the GoToWebinar
 /// `application/vnd.citrix.g2wapi-v1.1+json`.
 pub fn is_json_content_type(content_type: &str) -> bool {
@@ -84,10 +111,11 @@ impl Payload {
         self.mediated
     }
 
-    /// The JSON tree, parsed on first use. `Err` carries the parser's message.
-    pub fn json(&mut self, kind: BodyKind) -> Result<Option<&Value>, String> {
+    /// The JSON tree, parsed on first use. `Err` carries the parser's message. Documents
+    /// nested deeper than `max_depth` are refused before parsing.
+    pub fn json(&mut self, kind: BodyKind, max_depth: usize) -> Result<Option<&Value>, String> {
         if matches!(self.json, JsonState::Unparsed) {
-            self.json = self.parse(kind);
+            self.json = self.parse(kind, max_depth);
         }
         match &self.json {
             JsonState::Parsed { value, .. } => Ok(Some(value)),
@@ -97,11 +125,26 @@ impl Payload {
         }
     }
 
-    fn parse(&self, kind: BodyKind) -> JsonState {
+    fn parse(&self, kind: BodyKind, max_depth: usize) -> JsonState {
         if kind == BodyKind::Other || self.raw.iter().all(u8::is_ascii_whitespace) {
             return JsonState::Absent;
         }
-        match serde_json::from_slice(&self.raw) {
+        let depth = nesting_depth(&self.raw);
+        if depth > max_depth {
+            return if kind == BodyKind::Json {
+                JsonState::Invalid(format!(
+                    "it is nested {depth} levels deep; the limit is {max_depth}"
+                ))
+            } else {
+                JsonState::Absent
+            };
+        }
+        // Within the limit the document may be deeper than serde_json's default of 128.
+        let mut deserializer = serde_json::Deserializer::from_slice(&self.raw);
+        deserializer.disable_recursion_limit();
+        let parsed = serde::Deserialize::deserialize(&mut deserializer)
+            .and_then(|v| deserializer.end().map(|()| v));
+        match parsed {
             Ok(value) => JsonState::Parsed {
                 value,
                 modified: false,
@@ -185,7 +228,7 @@ mod tests {
         let raw = Bytes::from_static(b"{ \"n\" : 1.50 }");
         let mut p = Payload::new(raw.clone());
         assert_eq!(
-            p.json(BodyKind::Json).unwrap().unwrap()["n"].to_string(),
+            p.json(BodyKind::Json, 400).unwrap().unwrap()["n"].to_string(),
             "1.50"
         );
         assert_eq!(p.to_bytes(), raw, "an untouched body keeps its exact bytes");
@@ -195,14 +238,32 @@ mod tests {
     }
 
     #[test]
+    fn depth_is_limited_without_recursion() {
+        assert_eq!(nesting_depth(br#"{"a":[1,{"b":"[[[["}]}"#), 3);
+        let deep = format!("{}{}", "[".repeat(400), "]".repeat(400));
+        let mut p = Payload::new(Bytes::from(deep));
+        assert!(
+            p.json(BodyKind::Json, 400).unwrap().is_some(),
+            "400 levels are allowed"
+        );
+        let hostile = "[".repeat(200_000);
+        let mut p = Payload::new(Bytes::from(hostile));
+        assert!(
+            p.json(BodyKind::Json, 400)
+                .unwrap_err()
+                .contains("nested 200000 levels deep")
+        );
+    }
+
+    #[test]
     fn invalid_json_is_an_error_only_when_labelled_json() {
         let mut p = Payload::new(Bytes::from_static(b"{oops"));
-        assert!(p.json(BodyKind::Json).is_err());
+        assert!(p.json(BodyKind::Json, 400).is_err());
         let mut p = Payload::new(Bytes::from_static(b"{oops"));
-        assert_eq!(p.json(BodyKind::Unlabelled), Ok(None));
+        assert_eq!(p.json(BodyKind::Unlabelled, 400), Ok(None));
         let mut p = Payload::new(Bytes::from_static(b"{}"));
-        assert_eq!(p.json(BodyKind::Other), Ok(None));
+        assert_eq!(p.json(BodyKind::Other, 400), Ok(None));
         let mut p = Payload::new(Bytes::from_static(b"  \n"));
-        assert_eq!(p.json(BodyKind::Json), Ok(None));
+        assert_eq!(p.json(BodyKind::Json, 400), Ok(None));
     }
 }

@@ -15,10 +15,10 @@ use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::context::OutgoingResponse;
@@ -109,10 +109,28 @@ async fn serve_role(
     role: Role,
     shutdown: impl Future<Output = ()>,
 ) {
-    let grace = engine.services().settings().shutdown_grace;
+    let settings = engine.services().settings().clone();
+    let grace = settings.shutdown_grace;
+    let limits = settings.limits;
+    let mut http1 = hyper::server::conn::http1::Builder::new();
+    http1
+        .keep_alive(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.max_header_bytes);
+    if limits.max_headers != 100 {
+        // hyper's default of 100 lives on the stack; another count costs a heap allocation.
+        http1.max_headers(limits.max_headers);
+    }
+    let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
+        // At the connection limit, stop accepting: new clients wait in the listen queue.
+        let permit = tokio::select! {
+            permit = connections.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
@@ -137,11 +155,10 @@ async fn serve_role(
                 })
             }
         });
-        let connection = hyper::server::conn::http1::Builder::new()
-            .keep_alive(true)
-            .serve_connection(TokioIo::new(stream), service);
+        let connection = http1.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
+            let _permit = permit;
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
