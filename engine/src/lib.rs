@@ -52,6 +52,7 @@ pub mod secrets;
 pub mod sequence;
 mod services;
 pub mod store;
+pub mod xpath;
 
 #[cfg(test)]
 mod testing;
