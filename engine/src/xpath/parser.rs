@@ -5,6 +5,7 @@
 use super::XPathError;
 use super::ast::{Axis, BinOp, Expr, Function, NodeTest, PathStart, Step};
 use super::lexer::{Spanned, Tok};
+use super::tree::XML_NS;
 
 /// Maximum depth of the expression tree.
 pub(crate) const MAX_DEPTH: usize = 100;
@@ -324,6 +325,9 @@ impl<'a> Parser<'a> {
     }
 
     fn lookup_prefix(&self, prefix: &str) -> Option<&'a str> {
+        if prefix == "xml" {
+            return Some(XML_NS);
+        }
         self.namespaces
             .iter()
             .rev()
