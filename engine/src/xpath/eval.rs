@@ -26,43 +26,55 @@ pub(crate) struct Ctx {
 }
 
 impl Evaluator<'_> {
+    /// Each arm is a call, so that the frame of this (recursive) function stays small.
     pub fn eval(&self, expr: &Expr, ctx: Ctx) -> Result<Value, EvalError> {
-        Ok(match expr {
-            Expr::Literal(s) => Value::String(s.clone()),
-            Expr::Number(n) => Value::Number(*n),
-            Expr::Variable(prefix, name) => self.variable(prefix.as_deref(), name)?,
-            Expr::Negate(inner) => Value::Number(-self.number(&self.eval(inner, ctx)?)),
-            Expr::Binary(op, left, right) => self.binary(*op, left, right, ctx)?,
-            Expr::Union(parts) => {
-                let mut nodes = Vec::new();
-                for part in parts {
-                    let value = self.eval(part, ctx)?;
-                    nodes.extend(self.node_set(value, "`|`")?);
-                }
-                Value::NodeSet(sorted(nodes))
-            }
-            Expr::Path(start, steps) => {
-                let mut nodes = match start {
-                    PathStart::Root => vec![self.doc.root()],
-                    PathStart::Context => vec![ctx.node],
-                    PathStart::Filter(primary) => {
-                        let value = self.eval(primary, ctx)?;
-                        self.node_set(value, "`/`")?
-                    }
-                };
-                for step in steps {
-                    nodes = self.step(step, &nodes)?;
-                }
-                Value::NodeSet(nodes)
-            }
-            Expr::Filter(primary, predicates) => {
+        match expr {
+            Expr::Literal(s) => Ok(Value::String(s.clone())),
+            Expr::Number(n) => Ok(Value::Number(*n)),
+            Expr::Variable(prefix, name) => self.variable(prefix.as_deref(), name),
+            Expr::Negate(inner) => self.negate(inner, ctx),
+            Expr::Binary(op, left, right) => self.binary(*op, left, right, ctx),
+            Expr::Union(parts) => self.union(parts, ctx),
+            Expr::Path(start, steps) => self.path(start, steps, ctx),
+            Expr::Filter(primary, predicates) => self.filter(primary, predicates, ctx),
+            Expr::Call(Function::Core(f), args) => call_core(self, *f, args, ctx),
+            Expr::Call(Function::Extension(name), args) => self.extension(name, args, ctx),
+        }
+    }
+
+    fn negate(&self, inner: &Expr, ctx: Ctx) -> Result<Value, EvalError> {
+        let value = self.eval(inner, ctx)?;
+        Ok(Value::Number(-self.number(&value)))
+    }
+
+    fn union(&self, parts: &[Expr], ctx: Ctx) -> Result<Value, EvalError> {
+        let mut nodes = Vec::new();
+        for part in parts {
+            let value = self.eval(part, ctx)?;
+            nodes.extend(self.node_set(value, "`|`")?);
+        }
+        Ok(Value::NodeSet(sorted(nodes)))
+    }
+
+    fn path(&self, start: &PathStart, steps: &[Step], ctx: Ctx) -> Result<Value, EvalError> {
+        let mut nodes = match start {
+            PathStart::Root => vec![self.doc.root()],
+            PathStart::Context => vec![ctx.node],
+            PathStart::Filter(primary) => {
                 let value = self.eval(primary, ctx)?;
-                let nodes = self.node_set(value, "a predicate")?;
-                Value::NodeSet(self.predicates(nodes, predicates)?)
+                self.node_set(value, "`/`")?
             }
-            Expr::Call(Function::Core(f), args) => call_core(self, *f, args, ctx)?,
-            Expr::Call(Function::Extension(name), args) => self.extension(name, args, ctx)?,
-        })
+        };
+        for step in steps {
+            nodes = self.step(step, &nodes)?;
+        }
+        Ok(Value::NodeSet(nodes))
+    }
+
+    fn filter(&self, primary: &Expr, predicates: &[Expr], ctx: Ctx) -> Result<Value, EvalError> {
+        let value = self.eval(primary, ctx)?;
+        let nodes = self.node_set(value, "a predicate")?;
+        Ok(Value::NodeSet(self.predicates(nodes, predicates)?))
     }
 
     fn variable(&self, prefix: Option<&str>, name: &str) -> Result<Value, EvalError> {
@@ -175,16 +187,19 @@ impl Evaluator<'_> {
             _ => {}
         }
         let b = self.eval(right, ctx)?;
-        let arithmetic =
-            |f: fn(f64, f64) -> f64| Value::Number(f(self.number(&a), self.number(&b)));
-        Ok(match op {
-            BinOp::Add => arithmetic(|x, y| x + y),
-            BinOp::Sub => arithmetic(|x, y| x - y),
-            BinOp::Mul => arithmetic(|x, y| x * y),
-            BinOp::Div => arithmetic(|x, y| x / y),
-            BinOp::Mod => arithmetic(|x, y| x % y),
-            _ => Value::Boolean(self.compare(op, &a, &b)),
-        })
+        Ok(self.apply(op, &a, &b))
+    }
+
+    fn apply(&self, op: BinOp, a: &Value, b: &Value) -> Value {
+        let (x, y) = (self.number(a), self.number(b));
+        match op {
+            BinOp::Add => Value::Number(x + y),
+            BinOp::Sub => Value::Number(x - y),
+            BinOp::Mul => Value::Number(x * y),
+            BinOp::Div => Value::Number(x / y),
+            BinOp::Mod => Value::Number(x % y),
+            _ => Value::Boolean(self.compare(op, a, b)),
+        }
     }
 
     /// Comparison of any two values (REC-xpath §3.4). Null on either side is false (Jaxen).

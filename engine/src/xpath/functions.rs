@@ -12,10 +12,15 @@ pub(crate) fn call_core(
     args: &[Expr],
     ctx: Ctx,
 ) -> Result<Value, EvalError> {
+    // Arguments first, in a small frame: the big one below is not on the recursion path.
     let mut values = Vec::with_capacity(args.len());
     for arg in args {
         values.push(ev.eval(arg, ctx)?);
     }
+    apply(ev, f, &values, ctx)
+}
+
+fn apply(ev: &Evaluator<'_>, f: CoreFn, values: &[Value], ctx: Ctx) -> Result<Value, EvalError> {
     let doc = ev.doc;
     // The string of argument `i`, or of the context node when it is absent.
     let string_arg = |i: usize| match values.get(i) {

@@ -111,3 +111,29 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     assert!(XPath::compile(&nested("(", ")", limit - 2), &[]).is_ok());
     assert!(XPath::compile(&deep[8], &[]).is_err());
 }
+
+#[test]
+fn the_deepest_accepted_expressions_evaluate() {
+    let n = super::super::parser::MAX_DEPTH - 2;
+    let nested = |open: &str, close: &str| open.repeat(n) + "1" + &close.repeat(n);
+    let d = super::doc(super::SAMPLE);
+    let cases = [
+        (nested("(", ")"), "1"),
+        (
+            nested("-", ""),
+            if n.is_multiple_of(2) { "1" } else { "-1" },
+        ),
+        (nested("concat(1,", ")"), &"1".repeat(n + 1)),
+        // each level is a parenthesis and a `+`: two levels of tree depth
+        (
+            "(1+".repeat(n / 2) + "1" + &")".repeat(n / 2),
+            &(n / 2 + 1).to_string(),
+        ),
+        ("name(".to_string() + &nested("self::*[", "]") + ")", "r"),
+        (nested("substring-after(", ", '')"), "1"),
+        ("1".to_string() + &" + 1".repeat(n - 1), &n.to_string()),
+    ];
+    for (text, expected) in &cases {
+        assert_eq!(super::string(&d, text), *expected, "{}…", &text[..20]);
+    }
+}
