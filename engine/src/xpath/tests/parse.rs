@@ -134,3 +134,11 @@ fn abbreviations_expand_as_the_spec_says() {
     assert_eq!(steps[0].test, NodeTest::Node);
     assert_eq!(steps[2].test, NodeTest::Node);
 }
+
+#[test]
+fn compiled_expressions_and_documents_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<XPath>();
+    shareable::<super::super::Document>();
+    shareable::<super::super::Value>();
+}
