@@ -4,7 +4,9 @@
 //!   <jsonElement>…</jsonElement>…</jsonArray>`, primitive → `<jsonValue>text</jsonValue>`
 //! * an array inside an object repeats the key: `{"b":[1,2]}` → `<?xml-multiple b?><b>1</b>
 //!   <b>2</b>`; an array directly inside an array becomes `<jsonArray>` again
-//! * `{}` → `<jsonEmpty>_JsonScanner_EMPTY_OBJECT</jsonEmpty>` inside its element
+//! * `{}` → `<jsonEmpty>_JsonScanner_EMPTY_OBJECT</jsonEmpty>` inside its element, as §4.4
+//!   says. (WSO2's own `BuilderFormatterTest` has those cases disabled because the scanner
+//!   stopped emitting `jsonEmpty`; if that is confirmed, `{}` becomes an empty element.)
 //! * `null` → an empty element; numbers keep their text (`1.50` stays `1.50`)
 //! * a key starting with a digit gets `_JsonReader_PD_` (`2a` → `_JsonReader_PD_2a`), one
 //!   starting with `$` has the `$` replaced by `_JsonReader_PS_`
@@ -21,8 +23,8 @@ pub const EMPTY_OBJECT_TAG: &str = "jsonEmpty";
 pub const EMPTY_OBJECT_TEXT: &str = "_JsonScanner_EMPTY_OBJECT";
 
 /// Deeper JSON than this is cut off (its deepest values become empty elements), so that the
-/// recursive walk stays bounded. serde_json's parser already refuses more than 128 levels.
-const MAX_DEPTH: usize = 512;
+/// recursive walk stays bounded; serde_json's parser refuses deeper input anyway.
+const MAX_DEPTH: usize = 128;
 
 impl Document {
     /// Builds the XML view of a JSON payload inside a SOAP 1.1 envelope.
