@@ -56,6 +56,7 @@ pub mod sequence;
 mod services;
 pub mod store;
 pub mod template;
+pub mod xpath;
 
 #[cfg(test)]
 mod testing;
