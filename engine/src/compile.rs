@@ -185,12 +185,19 @@ impl<'a> CompileCx<'a> {
     }
 
     /// Compiles an expression attribute.
-    pub fn expression(&mut self, attr: &Attribute) -> Result<Expression, Reported> {
-        self.expression_at(&attr.value, attr.pos)
+    /// Compiles an expression attribute of `el`; XPath prefixes resolve against the namespace
+    /// declarations in scope on `el`.
+    pub fn expression(&mut self, el: &Element, attr: &Attribute) -> Result<Expression, Reported> {
+        self.expression_at(el, &attr.value, attr.pos)
     }
 
-    pub fn expression_at(&mut self, text: &str, pos: Pos) -> Result<Expression, Reported> {
-        Expression::parse(text).map_err(|e| match e.help {
+    pub fn expression_at(
+        &mut self,
+        el: &Element,
+        text: &str,
+        pos: Pos,
+    ) -> Result<Expression, Reported> {
+        Expression::parse_in(text, &el.namespaces_in_scope).map_err(|e| match e.help {
             Some(help) => self.diags.error_with_help(pos, e.message, help),
             None => self.diags.error(pos, e.message),
         })

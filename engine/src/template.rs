@@ -21,6 +21,7 @@
 use std::sync::Arc;
 
 use crate::compile::CompileCx;
+use crate::config::xml::Element;
 use crate::context::MessageContext;
 use crate::error::{MediationError, Pos, Reported, codes};
 use crate::expr::Expression;
@@ -40,6 +41,7 @@ pub enum ParamValue {
 impl ParamValue {
     /// Classifies untrimmed parameter text; `None` for empty text (the parameter is not passed).
     pub fn compile(
+        el: &Element,
         text: &str,
         pos: Pos,
         cx: &mut CompileCx<'_>,
@@ -50,12 +52,12 @@ impl ParamValue {
         if text.len() >= 4 && text.starts_with("{{") && text.ends_with("}}") {
             let inner = &text[2..text.len() - 2];
             return cx
-                .expression_at(inner, pos)
+                .expression_at(el, inner, pos)
                 .map(|e| Some(ParamValue::Escaped(Arc::new(e))));
         }
         if text.len() >= 2 && text.starts_with('{') && text.ends_with('}') {
             return cx
-                .expression_at(&text[1..text.len() - 1], pos)
+                .expression_at(el, &text[1..text.len() - 1], pos)
                 .map(|e| Some(ParamValue::Dynamic(e)));
         }
         Ok(Some(ParamValue::Literal(text.to_string())))

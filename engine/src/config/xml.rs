@@ -49,6 +49,8 @@ pub struct Element {
     pub attributes: Vec<Attribute>,
     /// `xmlns` declarations made on this element: (prefix, uri); the default namespace has prefix "".
     pub namespace_decls: Vec<(String, String)>,
+    /// Every declaration in scope here, ancestors' first (XPath prefixes resolve against it).
+    pub namespaces_in_scope: std::sync::Arc<[(String, String)]>,
     pub children: Vec<Node>,
     /// Position of the `<`.
     pub pos: Pos,
@@ -141,12 +143,14 @@ pub fn parse_document(diags: &mut Diagnostics) -> Result<Element, Reported> {
                     ));
                 }
                 let mut el = element(&source, &start, resolved, before, diags)?;
+                scope_namespaces(&mut el, &stack);
                 let after = reader.buffer_position() as usize;
                 el.content = after..after;
                 stack.push(el);
             }
             Event::Empty(start) => {
-                let el = element(&source, &start, resolved, before, diags)?;
+                let mut el = element(&source, &start, resolved, before, diags)?;
+                scope_namespaces(&mut el, &stack);
                 attach(&mut stack, &mut root, el);
             }
             Event::End(_) => {
@@ -250,6 +254,19 @@ fn element(
         }
     }
     Ok(el)
+}
+
+/// The element's in-scope declarations: its parent's, plus its own (shared when it has none).
+fn scope_namespaces(el: &mut Element, stack: &[Element]) {
+    let parent = stack.last().map(|p| p.namespaces_in_scope.clone());
+    el.namespaces_in_scope = match (parent, el.namespace_decls.is_empty()) {
+        (Some(parent), true) => parent,
+        (parent, _) => {
+            let mut all: Vec<(String, String)> = parent.map(|p| p.to_vec()).unwrap_or_default();
+            all.extend(el.namespace_decls.iter().cloned());
+            all.into()
+        }
+    };
 }
 
 fn attach(stack: &mut [Element], root: &mut Option<Element>, el: Element) {

@@ -22,6 +22,7 @@ use crate::error::MediationError;
 use crate::handler::Handler;
 use crate::services::EngineServices;
 use crate::template::FuncValue;
+use crate::xpath::Document;
 
 /// Which way the message is travelling: towards a backend, or back to the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +102,8 @@ pub struct MessageContext {
     soap_fault: bool,
     /// The body came from a backend, so a body that cannot be read is the backend's fault.
     body_from_backend: bool,
+    /// The XML view XPath reads, built on first use and dropped when the body changes.
+    xml_view: Option<Arc<Document>>,
 }
 
 impl MessageContext {
@@ -134,6 +137,7 @@ impl MessageContext {
             lazy_depth: 0,
             soap_fault: false,
             body_from_backend: false,
+            xml_view: None,
         }
     }
 
@@ -376,6 +380,57 @@ impl MessageContext {
         })
     }
 
+    /// The message as XML, as Synapse's XPath sees it: a SOAP envelope as received, a plain
+    /// XML or text body wrapped in one, or the JSON-as-XML view of a JSON body. Built on first
+    /// use and kept until the body changes.
+    pub fn xml_view(&mut self) -> Result<Arc<Document>, MediationError> {
+        if let Some(doc) = &self.xml_view {
+            return Ok(doc.clone());
+        }
+        let doc = Arc::new(self.build_xml_view()?);
+        self.xml_view = Some(doc.clone());
+        Ok(doc)
+    }
+
+    fn build_xml_view(&mut self) -> Result<Document, MediationError> {
+        let content_type = self
+            .content_type()
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let is_xml = content_type.contains("xml");
+        if is_xml && !self.payload.is_empty() {
+            let text = self.payload.text();
+            let parsed = Document::parse(&text)
+                .ok()
+                .filter(|d| d.envelope().is_some())
+                .map_or_else(|| Document::wrap_xml(&text), Ok);
+            return parsed.map_err(|e| {
+                let what = format!("the body is not well-formed XML: {}", e.message);
+                if self.body_from_backend {
+                    MediationError::backend(
+                        crate::error::codes::RESPONSE_PROCESSING,
+                        "malformed XML from the backend",
+                    )
+                    .with_detail(what)
+                } else {
+                    MediationError::client("malformed XML payload").with_detail(what)
+                }
+            });
+        }
+        if let Some(json) = self.json_payload()? {
+            return Ok(Document::from_json(json));
+        }
+        let empty = || Document::wrap_xml("").expect("an empty body wraps");
+        if content_type.starts_with("text/") && !self.payload.is_empty() {
+            // Synapse's plain-text wrapper.
+            let text = quick_xml::escape::escape(self.payload.text()).into_owned();
+            let xml =
+                format!(r#"<text xmlns="http://ws.apache.org/commons/ns/payload">{text}</text>"#);
+            return Ok(Document::wrap_xml(&xml).unwrap_or_else(|_| empty()));
+        }
+        Ok(empty())
+    }
+
     pub fn payload(&self) -> &Payload {
         &self.payload
     }
@@ -388,6 +443,7 @@ impl MessageContext {
     /// Replaces the body with bytes built by mediation, of the given content type.
     pub fn set_body(&mut self, body: Bytes, content_type: &str) {
         self.soap_fault = false;
+        self.xml_view = None;
         self.payload.set_mediated_raw(body);
         self.set_axis2_property(axis2::MESSAGE_TYPE, content_type);
         self.result_changes += 1;
@@ -396,6 +452,7 @@ impl MessageContext {
     /// Replaces the body with a JSON document built by mediation.
     pub fn set_json_payload(&mut self, value: Value) {
         self.soap_fault = false;
+        self.xml_view = None;
         self.payload.set_json(value);
         self.result_changes += 1;
     }
@@ -408,6 +465,7 @@ impl MessageContext {
     pub fn replace_message(&mut self, status: StatusCode, headers: HeaderMap, body: Bytes) {
         self.result_changes += 1;
         self.soap_fault = false;
+        self.xml_view = None;
         self.body_from_backend = true;
         self.headers = headers;
         self.payload.set_raw(body);

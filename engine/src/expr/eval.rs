@@ -23,6 +23,7 @@ impl Expression {
                 }
                 Ok(Some(text))
             }
+            Expression::XPath(xpath) => xpath.string_value(ctx),
             Expression::Lookup(lookup) if lookup.scope == Scope::Func => {
                 match ctx.func_value(&lookup.name) {
                     Some(FuncValue::Text(text)) => Ok(Some(text)),
@@ -47,11 +48,15 @@ impl Expression {
 
     /// XPath-style truth of the result, as the `filter xpath=` test uses it.
     pub fn evaluate_bool(&self, ctx: &mut MessageContext) -> Result<bool, MediationError> {
+        if let Expression::XPath(xpath) = self {
+            return xpath.truth(ctx);
+        }
         let value = self.evaluate(ctx)?;
         Ok(match self {
             // Synapse: a JSONPath condition holds only when its text is "true".
             Expression::JsonEval(_) => value.is_some_and(|v| v.eq_ignore_ascii_case("true")),
             Expression::Lookup(_) => value.is_some_and(|v| !v.is_empty()),
+            Expression::XPath(_) => unreachable!("answered above"),
         })
     }
 }

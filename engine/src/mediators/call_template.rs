@@ -78,7 +78,7 @@ impl MediatorFactory for CallTemplateFactory {
                 failed = true;
                 continue;
             };
-            match ParamValue::compile(&value.value, value.pos, cx) {
+            match ParamValue::compile(child, &value.value, value.pos, cx) {
                 Ok(Some(v)) => params.push((name.value.clone(), v)),
                 Ok(None) => {}
                 Err(Reported) => failed = true,
@@ -135,8 +135,8 @@ mod tests {
                 "given twice",
             ),
             (
-                r#"<call-template target="t"><with-param name="a" value="{//x}"/></call-template>"#,
-                "unsupported expression",
+                r#"<call-template target="t"><with-param name="a" value="{//x[}"/></call-template>"#,
+                "invalid XPath",
             ),
         ];
         for (xml, want) in table {

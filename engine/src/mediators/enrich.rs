@@ -192,7 +192,7 @@ fn property_name(el: &Element, cx: &mut CompileCx<'_>) -> Result<String, Reporte
 
 fn custom_path(el: &Element, cx: &mut CompileCx<'_>) -> Result<JsonPathExpr, Reported> {
     let attr = cx.required_attr(el, "xpath")?;
-    match cx.expression(attr)? {
+    match cx.expression(el, attr)? {
         Expression::JsonEval(path) => Ok(path),
         _ => Err(not_yet(cx, el, "with an XPath location")),
     }

@@ -52,10 +52,10 @@ impl MediatorFactory for FilterFactory {
         cx.check_attributes(el, &["source", "regex", "xpath", "description"]);
         let condition = match (el.attr("source"), el.attr("regex"), el.attr("xpath")) {
             (Some(source), Some(regex), None) => Ok(Condition::Match {
-                source: cx.expression(source)?,
+                source: cx.expression(el, source)?,
                 regex: cx.full_match_regex(regex)?,
             }),
-            (None, None, Some(xpath)) => cx.expression(xpath).map(Condition::Truth),
+            (None, None, Some(xpath)) => cx.expression(el, xpath).map(Condition::Truth),
             _ => Err(cx.diags.error_with_help(
                 el.pos,
                 "<filter> needs either `source` and `regex`, or `xpath`",

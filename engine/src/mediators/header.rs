@@ -91,7 +91,7 @@ impl MediatorFactory for HeaderFactory {
                 }
                 HeaderAction::Set(v.value.clone())
             }
-            (_, None, Some(e)) => HeaderAction::SetExpression(cx.expression(e)?),
+            (_, None, Some(e)) => HeaderAction::SetExpression(cx.expression(el, e)?),
             (_, None, None) => {
                 return Err(cx
                     .diags

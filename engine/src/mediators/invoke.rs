@@ -172,7 +172,7 @@ fn parameters(
             crate::config::xml::Node::Text(t) => t.pos,
             crate::config::xml::Node::Element(e) => e.pos,
         });
-        let value = match ParamValue::compile(&text, pos, cx) {
+        let value = match ParamValue::compile(child, &text, pos, cx) {
             Ok(Some(value)) => value,
             Ok(None) => continue,
             Err(Reported) => {
@@ -243,7 +243,7 @@ fn build_template_call(
             continue;
         }
         let pos = child.stray_text().next().map_or(child.pos, |t| t.pos);
-        match ParamValue::compile(&child.text(), pos, cx) {
+        match ParamValue::compile(child, &child.text(), pos, cx) {
             Ok(Some(value)) => params.push((child.name.clone(), value)),
             Ok(None) => {}
             Err(Reported) => failed = true,
@@ -399,8 +399,8 @@ mod tests {
                 "add <name>",
             ),
             (
-                "<echo.greet><name>{//x}</name></echo.greet>",
-                "unsupported expression",
+                "<echo.greet><name>{//x[}</name></echo.greet>",
+                "invalid XPath",
                 "",
             ),
             (

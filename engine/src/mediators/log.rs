@@ -151,7 +151,7 @@ fn log_property(el: &Element, cx: &mut CompileCx<'_>) -> Result<(String, Value),
     let name = cx.required_attr(el, "name")?.value.clone();
     let value = match (el.attr("value"), el.attr("expression")) {
         (Some(v), _) => Value::Literal(v.value.clone()),
-        (None, Some(e)) => Value::Expression(cx.expression(e)?),
+        (None, Some(e)) => Value::Expression(cx.expression(el, e)?),
         (None, None) => {
             return Err(cx
                 .diags

@@ -136,7 +136,7 @@ impl MediatorFactory for MakefaultFactory {
 fn text(el: &Element, cx: &mut CompileCx<'_>) -> Result<Text, Reported> {
     match (el.attr("value"), el.attr("expression")) {
         (Some(v), _) => Ok(Text::Literal(v.value.clone())),
-        (None, Some(e)) => cx.expression(e).map(Text::Expression),
+        (None, Some(e)) => cx.expression(el, e).map(Text::Expression),
         (None, None) if el.elements().next().is_some() => Err(cx.diags.error(
             el.pos,
             format!("XML content in <{}> is not supported yet", el.name),

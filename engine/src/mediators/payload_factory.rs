@@ -190,7 +190,7 @@ fn build_args(el: &Element, cx: &mut CompileCx<'_>) -> Result<Vec<Arg>, Reported
                     .map(|p| ArgValue::Expression(Expression::JsonEval(p)))
                     .map_err(|m| cx.diags.error(e.pos, m))
             }
-            (None, Some(e)) => cx.expression(e).map(ArgValue::Expression),
+            (None, Some(e)) => cx.expression(child, e).map(ArgValue::Expression),
             (None, None) => Err(cx
                 .diags
                 .error(child.pos, "<arg> needs a `value` or an `expression`")),

@@ -206,7 +206,7 @@ fn build_set_action(el: &Element, cx: &mut CompileCx<'_>) -> Result<Action, Repo
                 .map_err(|why| cx.diags.error(value.pos, why))
         }
         (None, Some(expression)) => Ok(Action::SetExpression {
-            expression: cx.expression(expression)?,
+            expression: cx.expression(el, expression)?,
             ty,
             pattern,
         }),
@@ -385,10 +385,7 @@ mod tests {
                 r#"<property name="a" value="abc" type="INTEGER"/>"#,
                 "`abc` is not a valid INTEGER",
             ),
-            (
-                r#"<property name="a" expression="//x"/>"#,
-                "unsupported expression",
-            ),
+            (r#"<property name="a" expression="//x["/>"#, "invalid XPath"),
             (
                 r#"<property name="a" expression="$ctx:b" group="1"/>"#,
                 "`group` needs a `pattern`",

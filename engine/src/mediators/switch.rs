@@ -41,7 +41,7 @@ impl MediatorFactory for SwitchFactory {
         cx.check_attributes(el, &["source", "description"]);
         let source = cx
             .required_attr(el, "source")
-            .and_then(|a| cx.expression(a));
+            .and_then(|a| cx.expression(el, a));
         let mut cases = Vec::new();
         let mut default = None;
         let mut failed = false;
