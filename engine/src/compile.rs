@@ -6,12 +6,14 @@ use regex::Regex;
 use crate::config::proxy::warn_unknown_attributes;
 use crate::config::source::{Diagnostics, closest};
 use crate::config::xml::{Attribute, Element};
-use crate::endpoint::Target;
+use crate::endpoint::EndpointKind;
 use crate::error::{Pos, Reported};
 use crate::expr::Expression;
 use crate::mediators::{Mediator, invoke};
 use crate::registry::{Registry, unsupported_message};
-use crate::sequence::{MediatorList, SequenceRef};
+use std::sync::Arc;
+
+use crate::sequence::{MediatorList, NamedSequence, SequenceRef};
 
 pub struct CompileCx<'a> {
     pub registry: &'a Registry,
@@ -46,6 +48,24 @@ impl<'a> CompileCx<'a> {
         }
     }
 
+    /// An inline sequence (`<inSequence>`, an anonymous `<sequence>`), with its `onError`.
+    pub fn inline_sequence(&mut self, el: &Element) -> Result<SequenceRef, Reported> {
+        self.check_attributes(el, &["onError", "trace", "statistics", "description"]);
+        let on_error = el.attr("onError").map(|a| {
+            self.sequence_ref(&a.value, a.pos);
+            a.value.clone()
+        });
+        let mediators = self.mediators(el)?;
+        Ok(match on_error {
+            None => SequenceRef::Inline(Arc::new(mediators)),
+            Some(on_error) => SequenceRef::Anonymous(Arc::new(NamedSequence {
+                name: format!("<{}>", el.name),
+                mediators,
+                on_error: Some(on_error),
+            })),
+        })
+    }
+
     /// A reference to a named sequence, recorded for the dangling-reference check.
     pub fn sequence_ref(&mut self, key: &str, pos: Pos) -> SequenceRef {
         self.references.push(Reference {
@@ -69,13 +89,13 @@ impl<'a> CompileCx<'a> {
     }
 
     /// A reference to a named endpoint, recorded for the dangling-reference check.
-    pub fn endpoint_ref(&mut self, key: &str, pos: Pos) -> Target {
+    pub fn endpoint_ref(&mut self, key: &str, pos: Pos) -> EndpointKind {
         self.references.push(Reference {
             kind: ReferenceKind::Endpoint,
             key: key.to_string(),
             pos,
         });
-        Target::Reference {
+        EndpointKind::Reference {
             key: key.to_string(),
             pos,
         }
@@ -94,6 +114,10 @@ impl<'a> CompileCx<'a> {
             failed = true;
         }
         for child in parent.elements() {
+            // `<description>` documents the sequence; it is not a mediator.
+            if child.name == "description" {
+                continue;
+            }
             match self.mediator(child) {
                 Ok(m) => list.push(m),
                 Err(Reported) => failed = true,

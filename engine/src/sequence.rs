@@ -72,13 +72,19 @@ impl NamedSequence {
 #[derive(Debug, Clone)]
 pub enum SequenceRef {
     Inline(Arc<MediatorList>),
-    Named { key: String, pos: Pos },
+    /// An inline sequence with its own `onError` handler.
+    Anonymous(Arc<NamedSequence>),
+    Named {
+        key: String,
+        pos: Pos,
+    },
 }
 
 impl SequenceRef {
     pub async fn run(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         match self {
             SequenceRef::Inline(list) => list.run(ctx).await,
+            SequenceRef::Anonymous(sequence) => Box::pin(sequence.run(ctx)).await,
             SequenceRef::Named { key, .. } => {
                 let sequence = ctx.deployment().sequence(key).ok_or_else(|| {
                     MediationError::internal(format!("Sequence named `{key}` cannot be found"))
@@ -93,7 +99,7 @@ impl SequenceRef {
 impl fmt::Display for SequenceRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SequenceRef::Inline(_) => f.write_str("(inline sequence)"),
+            SequenceRef::Inline(_) | SequenceRef::Anonymous(_) => f.write_str("(inline sequence)"),
             SequenceRef::Named { key, .. } => write!(f, "sequence `{key}`"),
         }
     }

@@ -2,35 +2,32 @@
 //!
 //! ```xml
 //! <endpoint name="orders">
-//!     <address uri="http://backend:9000/orders">
+//!     <address uri="http://backend:9000/orders" format="soap11">
 //!         <timeout><duration>5000</duration><responseAction>fault</responseAction></timeout>
+//!         <suspendOnFailure><initialDuration>1000</initialDuration></suspendOnFailure>
 //!     </address>
 //! </endpoint>
-//! <endpoint>
-//!     <http method="GET" uri-template="{uri.var.base}/orders/{uri.var.id}"/>
-//! </endpoint>
+//! <endpoint><http method="GET" uri-template="{uri.var.base}/orders/{uri.var.id}"/></endpoint>
 //! <endpoint key="orders"/>
+//! <endpoint><failover><endpoint key="primary"/><endpoint key="backup"/></failover></endpoint>
+//! <endpoint><loadbalance algorithm="org.apache.synapse.endpoints.algorithms.RoundRobin">
+//!     <endpoint key="a"/><endpoint key="b"/></loadbalance></endpoint>
 //! ```
 
+use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use http::Method;
 
 use crate::compile::CompileCx;
 use crate::config::xml::Element;
-use crate::endpoint::{Endpoint, Target, UriTemplate, uri_template};
+use crate::endpoint::{
+    Endpoint, EndpointKind, Format, Leaf, Suspension, SuspensionConfig, Target, Timeout,
+    UriTemplate, uri_template,
+};
 use crate::error::Reported;
 
-/// Kinds of endpoint Synapse has that oxynapse does not run yet.
-const NOT_YET: &[&str] = &[
-    "default",
-    "wsdl",
-    "loadbalance",
-    "failover",
-    "recipientlist",
-    "class",
-    "template",
-];
+const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"];
 
 /// Parses an `<endpoint>` element. `standalone` artifacts must carry a name.
 pub fn parse_endpoint(
@@ -68,13 +65,11 @@ pub fn parse_endpoint(
         cx.no_children(el)?;
         return Ok(Endpoint {
             name,
-            target: cx.endpoint_ref(&key.value, key.pos),
-            timeout: None,
+            kind: cx.endpoint_ref(&key.value, key.pos),
             properties: Vec::new(),
         });
     }
-    let mut target = None;
-    let mut timeout = None;
+    let mut kind = None;
     let mut properties = Vec::new();
     let mut failed = false;
     for text in el.stray_text() {
@@ -84,27 +79,28 @@ pub fn parse_endpoint(
     }
     for child in el.elements() {
         let result = match child.name.as_str() {
-            "address" | "http" if target.is_some() => Err(cx
-                .diags
-                .error(child.pos, "an <endpoint> holds only one address")),
-            "address" => address(child, cx).map(|(t, d)| {
-                target = Some(t);
-                timeout = d;
-            }),
-            "http" => http(child, cx).map(|(t, d)| {
-                target = Some(t);
-                timeout = d;
-            }),
+            "address" | "http" | "default" | "failover" | "loadbalance" | "recipientlist" if kind.is_some() => {
+                Err(cx.diags.error(child.pos, "an <endpoint> holds only one address or group"))
+            }
+            "address" | "http" | "default" => leaf(child, cx).map(|l| kind = Some(EndpointKind::Leaf(Box::new(l)))),
+            "failover" => children(child, cx).map(|c| kind = Some(EndpointKind::Failover(c))),
+            "loadbalance" => loadbalance(child, cx).map(|k| kind = Some(k)),
+            "recipientlist" => children(child, cx).map(|c| kind = Some(EndpointKind::RecipientList(c))),
             "property" => endpoint_property(child, cx).map(|p| properties.push(p)),
             "description" => Ok(()),
-            other if NOT_YET.contains(&other) => Err(cx.diags.error(
+            "session" => {
+                cx.diags.warning(child.pos, "<session> (sticky load balancing) is ignored; requests are spread round robin");
+                Ok(())
+            }
+            "wsdl" | "template" | "serviceDynamicLoadbalance" | "dynamicLoadbalance" => Err(cx.diags.error(
                 child.pos,
-                format!("<{other}> endpoints are not supported yet; use <address> or <http>"),
+                format!("<{}> endpoints are not supported yet; use <address>, <http>, <failover> or <loadbalance>", child.name),
             )),
+            "class" => Err(cx.diags.error(child.pos, "<class> endpoints run Java classes; oxynapse does not run Java")),
             other => Err(cx.diags.error_with_help(
                 child.pos,
                 format!("unknown endpoint element <{other}>"),
-                "expected <address uri=\"...\"> or <http uri-template=\"...\">",
+                "expected <address uri=\"...\">, <http uri-template=\"...\">, <default/>, <failover> or <loadbalance>",
             )),
         };
         failed |= result.is_err();
@@ -112,7 +108,7 @@ pub fn parse_endpoint(
     if failed {
         return Err(Reported);
     }
-    let Some(target) = target else {
+    let Some(kind) = kind else {
         return Err(cx.diags.error_with_help(
             el.pos,
             "<endpoint> needs an <address> or <http> child, or a `key`",
@@ -121,13 +117,103 @@ pub fn parse_endpoint(
     };
     Ok(Endpoint {
         name,
-        target,
-        timeout,
+        kind,
         properties,
     })
 }
 
-fn address(el: &Element, cx: &mut CompileCx<'_>) -> Result<(Target, Option<Duration>), Reported> {
+/// The `<endpoint>` children of a group.
+fn children(el: &Element, cx: &mut CompileCx<'_>) -> Result<Vec<Endpoint>, Reported> {
+    cx.check_attributes(el, &["dynamic", "buildMessage", "description"]);
+    let mut list = Vec::new();
+    let mut failed = false;
+    for child in el.elements() {
+        match child.name.as_str() {
+            "endpoint" => match parse_endpoint(child, cx, false) {
+                Ok(e) => list.push(e),
+                Err(Reported) => failed = true,
+            },
+            "member" => {
+                cx.diags.error(
+                    child.pos,
+                    "<member> (dynamic membership) is not supported yet",
+                );
+                failed = true;
+            }
+            other => {
+                cx.diags.error(
+                    child.pos,
+                    format!("<{}> holds <endpoint> children, not <{other}>", el.name),
+                );
+                failed = true;
+            }
+        }
+    }
+    if list.is_empty() && !failed {
+        return Err(cx.diags.error(
+            el.pos,
+            format!("<{}> needs at least one <endpoint>", el.name),
+        ));
+    }
+    if failed { Err(Reported) } else { Ok(list) }
+}
+
+fn loadbalance(el: &Element, cx: &mut CompileCx<'_>) -> Result<EndpointKind, Reported> {
+    cx.check_attributes(
+        el,
+        &[
+            "algorithm",
+            "failover",
+            "policy",
+            "buildMessage",
+            "description",
+        ],
+    );
+    if let Some(a) = el
+        .attr("algorithm")
+        .filter(|a| !a.value.ends_with("algorithms.RoundRobin"))
+    {
+        return Err(cx.diags.error_with_help(
+            a.pos,
+            format!(
+                "load-balancing algorithm `{}` is not supported yet",
+                a.value
+            ),
+            "oxynapse balances round robin (org.apache.synapse.endpoints.algorithms.RoundRobin)",
+        ));
+    }
+    let failover = cx.bool_attr(el, "failover", true)?;
+    Ok(EndpointKind::LoadBalance {
+        children: children(el, cx)?,
+        next: AtomicUsize::new(0),
+        failover,
+    })
+}
+
+fn leaf(el: &Element, cx: &mut CompileCx<'_>) -> Result<Leaf, Reported> {
+    let target = match el.name.as_str() {
+        "address" => address(el, cx),
+        "http" => http(el, cx),
+        _ => {
+            cx.check_attributes(
+                el,
+                &["format", "optimize", "encoding", "statistics", "trace"],
+            );
+            Ok(Target::Default)
+        }
+    };
+    let format = format(el, cx);
+    let qos = qos_children(el, cx);
+    let (target, format, (timeout, suspension)) = (target?, format?, qos?);
+    Ok(Leaf {
+        target,
+        format,
+        timeout,
+        suspension: Suspension::new(suspension),
+    })
+}
+
+fn address(el: &Element, cx: &mut CompileCx<'_>) -> Result<Target, Reported> {
     cx.check_attributes(
         el,
         &[
@@ -146,18 +232,12 @@ fn address(el: &Element, cx: &mut CompileCx<'_>) -> Result<(Target, Option<Durat
             format!("`{}` is not a valid absolute URL", uri.value),
         ));
     }
-    let force_get = format(el, cx)?;
-    let timeout = qos_children(el, cx)?;
-    Ok((
-        Target::Address {
-            uri: uri.value.clone(),
-            force_get,
-        },
-        timeout,
-    ))
+    Ok(Target::Address {
+        uri: uri.value.clone(),
+    })
 }
 
-fn http(el: &Element, cx: &mut CompileCx<'_>) -> Result<(Target, Option<Duration>), Reported> {
+fn http(el: &Element, cx: &mut CompileCx<'_>) -> Result<Target, Reported> {
     cx.check_attributes(
         el,
         &[
@@ -199,90 +279,82 @@ fn http(el: &Element, cx: &mut CompileCx<'_>) -> Result<(Target, Option<Duration
             }
         }
     };
-    let format = format(el, cx);
-    let timeout = qos_children(el, cx);
-    let ((template, raw), method, _, timeout) = (template?, method?, format?, timeout?);
-    Ok((
-        Target::Http {
-            template,
-            raw,
-            method,
-        },
-        timeout,
-    ))
+    let ((template, raw), method) = (template?, method?);
+    Ok(Target::Http {
+        template,
+        raw,
+        method,
+    })
 }
 
-const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"];
-
-/// `format`: REST-style formats pass the message as it is; SOAP wrapping is not supported yet.
-/// Returns true for `format="get"`.
-fn format(el: &Element, cx: &mut CompileCx<'_>) -> Result<bool, Reported> {
+fn format(el: &Element, cx: &mut CompileCx<'_>) -> Result<Format, Reported> {
     match el.attr("format") {
-        None => Ok(false),
-        Some(f) => match f.value.as_str() {
-            "rest" | "pox" | "json" => Ok(false),
-            "get" => Ok(true),
-            "soap11" | "soap12" => Err(cx.diags.error(
+        None => Ok(Format::AsIs),
+        Some(f) => Format::from_name(&f.value).ok_or_else(|| {
+            cx.diags.error_with_help(
                 f.pos,
-                format!("endpoint format `{}` (SOAP) is not supported yet", f.value),
-            )),
-            other => Err(cx.diags.error_with_help(
-                f.pos,
-                format!("unknown endpoint format `{other}`"),
-                "expected one of: rest, pox, get, soap11, soap12",
-            )),
-        },
+                format!("unknown endpoint format `{}`", f.value),
+                "expected one of: rest, pox, get, soap11, soap12, json",
+            )
+        }),
     }
 }
 
-/// Children of `<address>`/`<http>`: `<timeout>` is honoured; suspension settings are not yet.
-fn qos_children(el: &Element, cx: &mut CompileCx<'_>) -> Result<Option<Duration>, Reported> {
+/// Children of a leaf: `<timeout>`, `<suspendOnFailure>` and `<markForSuspension>`.
+fn qos_children(
+    el: &Element,
+    cx: &mut CompileCx<'_>,
+) -> Result<(Option<Timeout>, SuspensionConfig), Reported> {
     let mut timeout = None;
+    let mut suspension = SuspensionConfig::default();
     let mut failed = false;
     for child in el.elements() {
-        match child.name.as_str() {
-            "timeout" => match parse_timeout(child, cx) {
-                Ok(t) => timeout = t,
-                Err(Reported) => failed = true,
-            },
-            "suspendOnFailure" | "markForSuspension" | "retryConfig" | "enableSec" | "enableRM"
-            | "enableAddressing" => {
-                cx.diags
-                    .error(child.pos, format!("<{}> is not supported yet", child.name));
-                failed = true;
-            }
-            other => {
-                cx.diags.error(
+        let result = match child.name.as_str() {
+            "timeout" => parse_timeout(child, cx).map(|t| timeout = t),
+            "suspendOnFailure" => suspend_on_failure(child, cx, &mut suspension),
+            "markForSuspension" => mark_for_suspension(child, cx, &mut suspension),
+            "enableAddressing" => {
+                cx.diags.warning(
                     child.pos,
-                    format!("unknown element <{other}> in <{}>", el.name),
+                    "<enableAddressing> is ignored: oxynapse does not send WS-Addressing headers",
                 );
-                failed = true;
+                Ok(())
             }
-        }
+            "retryConfig" | "enableSec" | "enableRM" => Err(cx
+                .diags
+                .error(child.pos, format!("<{}> is not supported yet", child.name))),
+            other => Err(cx.diags.error(
+                child.pos,
+                format!("unknown element <{other}> in <{}>", el.name),
+            )),
+        };
+        failed |= result.is_err();
     }
-    if failed { Err(Reported) } else { Ok(timeout) }
+    if failed {
+        Err(Reported)
+    } else {
+        Ok((timeout, suspension))
+    }
 }
 
-fn parse_timeout(el: &Element, cx: &mut CompileCx<'_>) -> Result<Option<Duration>, Reported> {
+fn parse_timeout(el: &Element, cx: &mut CompileCx<'_>) -> Result<Option<Timeout>, Reported> {
     let mut duration = None;
     for child in el.elements() {
         match child.name.as_str() {
             "duration" => {
                 let text = child.text();
-                let ms: u64 = text.trim().parse().map_err(|_| {
-                    cx.diags.error(
-                        child.pos,
-                        format!(
-                            "timeout duration `{}` is not a number of milliseconds",
-                            text.trim()
-                        ),
-                    )
-                })?;
-                duration = Some(Duration::from_millis(ms));
+                let text = text.trim();
+                duration = Some(
+                    match text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                        Some(expression) => {
+                            Timeout::Dynamic(cx.expression_at(child, expression, child.pos)?)
+                        }
+                        None => Timeout::Fixed(milliseconds(child, text, cx)?),
+                    },
+                );
             }
             "responseAction" => {
-                let action = child.text();
-                if !matches!(action.trim(), "fault" | "discard" | "never") {
+                if !matches!(child.text().trim(), "fault" | "discard" | "never") {
                     return Err(cx.diags.error(
                         child.pos,
                         "responseAction must be `fault`, `discard` or `never`",
@@ -297,6 +369,92 @@ fn parse_timeout(el: &Element, cx: &mut CompileCx<'_>) -> Result<Option<Duration
         }
     }
     Ok(duration)
+}
+
+fn milliseconds(el: &Element, text: &str, cx: &mut CompileCx<'_>) -> Result<Duration, Reported> {
+    text.parse::<u64>().map(Duration::from_millis).map_err(|_| {
+        cx.diags.error(
+            el.pos,
+            format!("<{}> `{text}` is not a number of milliseconds", el.name),
+        )
+    })
+}
+
+fn error_codes(el: &Element, cx: &mut CompileCx<'_>) -> Result<Vec<i64>, Reported> {
+    el.text()
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse::<i64>().map_err(|_| {
+                cx.diags
+                    .error(el.pos, format!("`{c}` is not an error code"))
+            })
+        })
+        .collect()
+}
+
+fn suspend_on_failure(
+    el: &Element,
+    cx: &mut CompileCx<'_>,
+    config: &mut SuspensionConfig,
+) -> Result<(), Reported> {
+    for child in el.elements() {
+        let text = child.text();
+        let text = text.trim();
+        match child.name.as_str() {
+            "errorCodes" => config.suspend_codes = error_codes(child, cx)?,
+            // -1 means "not set": Synapse's 30 s default stays.
+            "initialDuration" if text == "-1" => {}
+            "initialDuration" => config.initial = milliseconds(child, text, cx)?,
+            "maximumDuration" => config.maximum = milliseconds(child, text, cx)?,
+            "progressionFactor" => {
+                config.progression = text.parse().map_err(|_| {
+                    cx.diags.error(
+                        child.pos,
+                        format!("progressionFactor `{text}` is not a number"),
+                    )
+                })?;
+            }
+            other => {
+                return Err(cx.diags.error(
+                    child.pos,
+                    format!("unknown element <{other}> in <suspendOnFailure>"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn mark_for_suspension(
+    el: &Element,
+    cx: &mut CompileCx<'_>,
+    config: &mut SuspensionConfig,
+) -> Result<(), Reported> {
+    for child in el.elements() {
+        let text = child.text();
+        let text = text.trim();
+        match child.name.as_str() {
+            "errorCodes" => config.mark_codes = error_codes(child, cx)?,
+            "retriesBeforeSuspension" => {
+                config.retries_before_suspension = text.parse().map_err(|_| {
+                    cx.diags.error(
+                        child.pos,
+                        format!("retriesBeforeSuspension `{text}` is not a count"),
+                    )
+                })?;
+            }
+            "retryDelay" => config.retry_delay = milliseconds(child, text, cx)?,
+            other => {
+                return Err(cx.diags.error(
+                    child.pos,
+                    format!("unknown element <{other}> in <markForSuspension>"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn endpoint_property(el: &Element, cx: &mut CompileCx<'_>) -> Result<(String, String), Reported> {
@@ -321,15 +479,22 @@ mod tests {
     use crate::testing::compile_endpoint;
 
     #[test]
-    fn parses_address_http_and_reference() {
-        assert!(compile_endpoint(r#"<endpoint><address uri="http://b:9/x"><timeout><duration>5</duration></timeout></address></endpoint>"#).is_ok());
-        assert!(
-            compile_endpoint(
-                r#"<endpoint><http method="get" uri-template="{uri.var.a}/x"/></endpoint>"#
-            )
-            .is_ok()
-        );
-        assert!(compile_endpoint(r#"<endpoint key="named"/>"#).is_ok());
+    fn parses_every_supported_kind() {
+        for xml in [
+            r#"<endpoint><address uri="http://b:9/x" format="soap11"><timeout><duration>5</duration></timeout><suspendOnFailure><initialDuration>-1</initialDuration><progressionFactor>2.0</progressionFactor></suspendOnFailure><markForSuspension><errorCodes>101504, 101505</errorCodes><retriesBeforeSuspension>3</retriesBeforeSuspension><retryDelay>10</retryDelay></markForSuspension></address></endpoint>"#,
+            r#"<endpoint><http method="get" uri-template="{uri.var.a}/x"><timeout><duration>{$ctx:t}</duration></timeout></http></endpoint>"#,
+            r#"<endpoint key="named"/>"#,
+            r#"<endpoint><default/></endpoint>"#,
+            r#"<endpoint><failover><endpoint key="a"/><endpoint><address uri="http://b/"/></endpoint></failover></endpoint>"#,
+            r#"<endpoint><loadbalance algorithm="org.apache.synapse.endpoints.algorithms.RoundRobin"><endpoint key="a"/></loadbalance><session type="http"/></endpoint>"#,
+            r#"<endpoint><recipientlist><endpoint key="a"/><endpoint key="b"/></recipientlist></endpoint>"#,
+        ] {
+            assert!(
+                compile_endpoint(xml).is_ok(),
+                "{xml}: {:?}",
+                compile_endpoint(xml).err()
+            );
+        }
     }
 
     #[test]
@@ -353,16 +518,12 @@ mod tests {
                 "unknown HTTP method",
             ),
             (
-                r#"<endpoint><failover/></endpoint>"#,
-                "<failover> endpoints are not supported yet",
+                r#"<endpoint><wsdl/></endpoint>"#,
+                "<wsdl> endpoints are not supported yet",
             ),
             (
-                r#"<endpoint><address uri="http://x"><suspendOnFailure/></address></endpoint>"#,
-                "<suspendOnFailure> is not supported yet",
-            ),
-            (
-                r#"<endpoint><address uri="http://x" format="soap11"/></endpoint>"#,
-                "SOAP",
+                r#"<endpoint><address uri="http://x" format="soap13"/></endpoint>"#,
+                "unknown endpoint format",
             ),
             (
                 r#"<endpoint><address uri="http://x"><timeout><duration>soon</duration></timeout></address></endpoint>"#,
@@ -371,6 +532,22 @@ mod tests {
             (
                 r#"<endpoint><address uri="http://x"/><http uri-template="http://y"/></endpoint>"#,
                 "only one address",
+            ),
+            (
+                r#"<endpoint><failover/></endpoint>"#,
+                "needs at least one <endpoint>",
+            ),
+            (
+                r#"<endpoint><loadbalance algorithm="x.WeightedRoundRobin"><endpoint key="a"/></loadbalance></endpoint>"#,
+                "not supported yet",
+            ),
+            (
+                r#"<endpoint><address uri="http://x"><suspendOnFailure><errorCodes>a,b</errorCodes></suspendOnFailure></address></endpoint>"#,
+                "not an error code",
+            ),
+            (
+                r#"<endpoint><class name="x"/></endpoint>"#,
+                "does not run Java",
             ),
         ];
         for (xml, want) in table {

@@ -88,6 +88,13 @@ pub fn parse_artifacts(diags: &mut Diagnostics) -> Result<Vec<ArtifactDef>, Repo
     if root.name == "definitions" {
         return parse_definitions(root, diags);
     }
+    if root.name == "registry" {
+        diags.warning(
+            root.pos,
+            "<registry> is ignored: oxynapse keeps its registry under --data-dir",
+        );
+        return Ok(Vec::new());
+    }
     if !KINDS.contains(&root.name.as_str()) && !LATER_KINDS.contains(&root.name.as_str()) {
         let message = format!("unknown artifact <{}>", root.name);
         return Err(match closest(&root.name, KINDS) {

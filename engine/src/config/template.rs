@@ -137,10 +137,33 @@ pub fn parse_local_entry(
     warn_unknown_attributes(el, &["key", "src", "description"], diags);
     let (key, key_pos) = required(el, "key", diags)?;
     if let Some(src) = el.attr("src") {
-        return Err(diags.error(
-            src.pos,
-            "local entries loaded from `src` are not supported yet",
-        ));
+        // `file:` sources are read once, at deploy time, relative to the working directory
+        // (as MI reads them relative to its home).
+        let path = src.value.strip_prefix("file:").unwrap_or(&src.value);
+        if path.contains("://") {
+            return Err(diags.error(
+                src.pos,
+                format!(
+                    "local entry source `{}` is not supported yet; use a file: path",
+                    src.value
+                ),
+            ));
+        }
+        let value = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                diags.warning(
+                    src.pos,
+                    format!("local entry source `{path}` cannot be read ({e}); the entry is empty"),
+                );
+                String::new()
+            }
+        };
+        return Ok(LocalEntryDef {
+            key,
+            key_pos,
+            value,
+        });
     }
     let value = if el.elements().next().is_some() {
         el.inner_source(source).trim().to_string()
@@ -203,8 +226,12 @@ mod tests {
             ),
             (r#"<localEntry/>"#, "needs a `key`"),
             (
-                r#"<localEntry key="k" src="file:x.xsl"/>"#,
-                "`src` are not supported yet",
+                r#"<localEntry key="k" src="file:no/such/x.xsl"/>"#,
+                "cannot be read",
+            ),
+            (
+                r#"<localEntry key="k" src="http://x/y.xsl"/>"#,
+                "use a file: path",
             ),
             (r#"<import name="x"/>"#, "needs a `package`"),
         ];

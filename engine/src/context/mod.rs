@@ -104,6 +104,19 @@ pub struct MessageContext {
     body_from_backend: bool,
     /// The XML view XPath reads, built on first use and dropped when the body changes.
     xml_view: Option<Arc<Document>>,
+    /// The WS-Addressing `To` set with `<header name="To">`: where `<send/>` and the default
+    /// endpoint deliver.
+    to_address: Option<String>,
+}
+
+/// The parts of a message an endpoint changes, saved to send the same request again.
+#[derive(Debug, Clone)]
+pub struct MessageSnapshot {
+    headers: HeaderMap,
+    payload: Payload,
+    axis2: HashMap<String, String>,
+    body_from_backend: bool,
+    soap_fault: bool,
 }
 
 impl MessageContext {
@@ -138,7 +151,37 @@ impl MessageContext {
             soap_fault: false,
             body_from_backend: false,
             xml_view: None,
+            to_address: None,
         }
+    }
+
+    pub fn to_address(&self) -> Option<&str> {
+        self.to_address.as_deref()
+    }
+
+    pub fn set_to_address(&mut self, to: Option<String>) {
+        self.to_address = to;
+    }
+
+    /// Saves the message as it is now (for endpoints that send it more than once).
+    pub fn snapshot_message(&self) -> MessageSnapshot {
+        MessageSnapshot {
+            headers: self.headers.clone(),
+            payload: self.payload.clone(),
+            axis2: self.axis2.clone(),
+            body_from_backend: self.body_from_backend,
+            soap_fault: self.soap_fault,
+        }
+    }
+
+    pub fn restore_message(&mut self, saved: MessageSnapshot) {
+        self.headers = saved.headers;
+        self.payload = saved.payload;
+        self.axis2 = saved.axis2;
+        self.body_from_backend = saved.body_from_backend;
+        self.soap_fault = saved.soap_fault;
+        self.xml_view = None;
+        self.result_changes += 1;
     }
 
     /// Marks the body as a SOAP fault (status 500 unless `HTTP_SC` says otherwise).

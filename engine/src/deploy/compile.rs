@@ -9,7 +9,6 @@ use crate::compile::Reference;
 use crate::config::api::{ApiDef, Mapping};
 use crate::config::endpoint::parse_endpoint;
 use crate::config::source::{Diagnostics, SourceFile};
-use crate::config::xml::Element;
 use crate::config::{ArtifactDef, EndpointDef, ProxyDef, SequenceDef, parse_artifacts};
 use crate::endpoint::Endpoint;
 use crate::error::{Diagnostic, Pos, Reported};
@@ -227,8 +226,7 @@ fn compile_proxy(
         Some(EndpointDef::Inline(el)) => parse_endpoint(el, cx, false).map(Some),
         Some(EndpointDef::Key { key, pos }) => Ok(Some(Endpoint {
             name: None,
-            target: cx.endpoint_ref(key, *pos),
-            timeout: None,
+            kind: cx.endpoint_ref(key, *pos),
             properties: Vec::new(),
         })),
     };
@@ -308,18 +306,6 @@ fn sequence(
     match def {
         None => Ok(None),
         Some(SequenceDef::Key { key, pos }) => Ok(Some(cx.sequence_ref(key, *pos))),
-        Some(SequenceDef::Inline(el)) => inline_sequence(el, cx).map(Some),
+        Some(SequenceDef::Inline(el)) => cx.inline_sequence(el).map(Some),
     }
-}
-
-fn inline_sequence(el: &Element, cx: &mut CompileCx<'_>) -> Result<SequenceRef, Reported> {
-    cx.check_attributes(el, &["onError", "trace", "statistics", "description"]);
-    if let Some(a) = el.attr("onError") {
-        cx.diags.error(
-            a.pos,
-            "`onError` on an inline sequence is not supported yet; use the proxy's faultSequence",
-        );
-        return Err(Reported);
-    }
-    Ok(SequenceRef::Inline(Arc::new(cx.mediators(el)?)))
 }

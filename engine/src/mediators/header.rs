@@ -6,8 +6,15 @@
 //! <header name="Accept-Encoding" action="remove" scope="transport"/>
 //! ```
 //!
-//! Without `scope="transport"` Synapse edits SOAP headers, which oxynapse does not do yet; such
-//! a header is a deploy error rather than a silent no-op.
+//! Without `scope="transport"` Synapse edits SOAP headers. The WS-Addressing ones work: `To`
+//! sets where `<send/>` and the default endpoint deliver, `Action` travels as the `SOAPAction`
+//! HTTP header, and `From`, `ReplyTo`, `FaultTo`, `RelatesTo` and `MessageID` are read with
+//! `get-property`. Other SOAP headers are a deploy error rather than a silent no-op.
+//!
+//! ```xml
+//! <header name="To" value="http://backend:9000/services/Quotes"/>
+//! <header name="Action" value="urn:getQuote"/>
+//! ```
 
 use async_trait::async_trait;
 
@@ -25,9 +32,26 @@ enum HeaderAction {
     Remove,
 }
 
+/// Where the header lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// An HTTP header.
+    Transport,
+    /// The WS-Addressing `To`: where `<send/>` and the default endpoint deliver.
+    To,
+    /// The WS-Addressing `Action`, which travels as the `SOAPAction` HTTP header.
+    Action,
+    /// Other WS-Addressing headers, readable with `get-property`.
+    Addressing,
+}
+
+/// The SOAP headers Synapse handles by name (WS-Addressing).
+const ADDRESSING: [&str; 6] = ["To", "Action", "From", "ReplyTo", "FaultTo", "RelatesTo"];
+
 #[derive(Debug)]
 pub struct HeaderMediator {
     name: String,
+    place: Place,
     action: HeaderAction,
 }
 
@@ -51,25 +75,41 @@ impl MediatorFactory for HeaderFactory {
             ],
         );
         let name = cx.required_attr(el, "name")?;
-        match el.attr("scope") {
-            Some(s) if s.value == "transport" => {}
-            Some(s) if s.value == "default" => return Err(soap_header(cx, s.pos)),
-            Some(s) => {
+        let place = match el.attr("scope").map(|s| (s, s.value.as_str())) {
+            Some((_, "transport")) => {
+                if http::HeaderName::from_bytes(name.value.as_bytes()).is_err() {
+                    return Err(cx.diags.error(
+                        name.pos,
+                        format!("`{}` is not a valid HTTP header name", name.value),
+                    ));
+                }
+                Place::Transport
+            }
+            None | Some((_, "default")) => match name.value.as_str() {
+                "To" => Place::To,
+                "Action" => Place::Action,
+                n if ADDRESSING.contains(&n) || n == "MessageID" => Place::Addressing,
+                _ => {
+                    return Err(cx.diags.error_with_help(
+                        el.pos,
+                        format!("SOAP header `{}` is not supported yet", name.value),
+                        "WS-Addressing headers (To, Action, From, ReplyTo, FaultTo, RelatesTo) work; add scope=\"transport\" for an HTTP header",
+                    ));
+                }
+            },
+            Some((s, other)) => {
                 return Err(cx.diags.error_with_help(
                     s.pos,
-                    format!("unknown header scope `{}`", s.value),
+                    format!("unknown header scope `{other}`"),
                     "expected `transport` (HTTP headers) or `default` (SOAP headers)",
                 ));
             }
-            None => return Err(soap_header(cx, el.pos)),
+        };
+        if el.elements().next().is_some() {
+            return Err(cx
+                .diags
+                .error(el.pos, "inline XML SOAP headers are not supported yet"));
         }
-        if http::HeaderName::from_bytes(name.value.as_bytes()).is_err() {
-            return Err(cx.diags.error(
-                name.pos,
-                format!("`{}` is not a valid HTTP header name", name.value),
-            ));
-        }
-        cx.no_children(el)?;
         let action = match (
             el.attr_value("action"),
             el.attr("value"),
@@ -84,7 +124,7 @@ impl MediatorFactory for HeaderFactory {
                 ));
             }
             (_, Some(v), _) => {
-                if http::HeaderValue::from_str(&v.value).is_err() {
+                if place != Place::To && http::HeaderValue::from_str(&v.value).is_err() {
                     return Err(cx
                         .diags
                         .error(v.pos, "the value is not a valid HTTP header value"));
@@ -100,30 +140,29 @@ impl MediatorFactory for HeaderFactory {
         };
         Ok(Box::new(HeaderMediator {
             name: name.value.clone(),
+            place,
             action,
         }))
     }
 }
 
-fn soap_header(cx: &mut CompileCx<'_>, pos: crate::error::Pos) -> Reported {
-    cx.diags.error_with_help(
-        pos,
-        "SOAP headers are not supported yet",
-        "add scope=\"transport\" to set an HTTP header",
-    )
-}
-
 #[async_trait]
 impl Mediator for HeaderMediator {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
-        match &self.action {
-            HeaderAction::Remove => ctx.remove_header(&self.name),
-            HeaderAction::Set(value) => ctx.set_header(&self.name, value)?,
-            HeaderAction::SetExpression(e) => {
-                // Synapse sets a null result as "" (with a warning).
-                let value = e.evaluate(ctx)?.unwrap_or_default();
-                ctx.set_header(&self.name, &value)?;
-            }
+        let value = match &self.action {
+            HeaderAction::Remove => None,
+            HeaderAction::Set(value) => Some(value.clone()),
+            // Synapse sets a null result as "" (with a warning).
+            HeaderAction::SetExpression(e) => Some(e.evaluate(ctx)?.unwrap_or_default()),
+        };
+        match (self.place, value) {
+            (Place::Transport, None) => ctx.remove_header(&self.name),
+            (Place::Transport, Some(v)) => ctx.set_header(&self.name, &v)?,
+            (Place::To, v) => ctx.set_to_address(v),
+            (Place::Action, None) => ctx.remove_header("SOAPAction"),
+            (Place::Action, Some(v)) => ctx.set_header("SOAPAction", &v)?,
+            (Place::Addressing, None) => ctx.remove_property(&self.name),
+            (Place::Addressing, Some(v)) => ctx.set_property(self.name.clone(), v),
         }
         Ok(Flow::Continue)
     }
@@ -157,8 +196,8 @@ mod tests {
     fn refuses_soap_headers_and_bad_names() {
         let table = [
             (
-                r#"<header name="To" value="x"/>"#,
-                "SOAP headers are not supported yet",
+                r#"<header name="m:stamp" value="x"/>"#,
+                "SOAP header `m:stamp` is not supported yet",
             ),
             (
                 r#"<header name="a b" value="x" scope="transport"/>"#,

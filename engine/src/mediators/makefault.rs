@@ -54,7 +54,8 @@ impl Text {
 pub struct MakefaultMediator {
     version: Version,
     response: bool,
-    code: String,
+    /// The fault code; only its local name is used (`Client` of `soap11Env:Client`).
+    code: Text,
     reason: Option<Text>,
     role: Option<String>,
     node: Option<String>,
@@ -89,7 +90,7 @@ impl MediatorFactory for MakefaultFactory {
         let mut fault = MakefaultMediator {
             version,
             response,
-            code: "Server".into(),
+            code: Text::Literal("Server".into()),
             reason: None,
             role: None,
             node: None,
@@ -98,14 +99,11 @@ impl MediatorFactory for MakefaultFactory {
         let mut failed = false;
         for child in el.elements() {
             let result = match child.name.as_str() {
-                "code" => match child.attr("value") {
-                    Some(v) => {
-                        fault.code = v.value.rsplit(':').next().unwrap_or_default().to_string();
-                        Ok(())
-                    }
-                    None => Err(cx
+                "code" => match (child.attr("value"), child.attr("expression")) {
+                    (None, None) => Err(cx
                         .diags
                         .error(child.pos, "<code> needs a `value` such as soap11Env:Client")),
+                    _ => text(child, cx).map(|t| fault.code = t),
                 },
                 "reason" => text(child, cx).map(|t| fault.reason = Some(t)),
                 "detail" => text(child, cx).map(|t| fault.detail = Some(t)),
@@ -152,6 +150,8 @@ fn esc(text: &str) -> String {
 #[async_trait]
 impl Mediator for MakefaultMediator {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
+        let code = self.code.evaluate(ctx)?;
+        let code = code.rsplit(':').next().unwrap_or_default().to_string();
         let reason = match &self.reason {
             Some(r) => r.evaluate(ctx)?,
             None => String::new(),
@@ -170,7 +170,7 @@ impl Mediator for MakefaultMediator {
             Version::Soap11 => (
                 format!(
                     r#"<soapenv:Envelope xmlns:soapenv="{SOAP11}"><soapenv:Body><soapenv:Fault><faultcode>soapenv:{}</faultcode><faultstring>{}</faultstring>{}{}</soapenv:Fault></soapenv:Body></soapenv:Envelope>"#,
-                    esc(&self.code),
+                    esc(&code),
                     esc(&reason),
                     optional("faultactor", &self.role),
                     optional("detail", &detail),
@@ -180,7 +180,7 @@ impl Mediator for MakefaultMediator {
             Version::Soap12 => (
                 format!(
                     r#"<soapenv:Envelope xmlns:soapenv="{SOAP12}"><soapenv:Body><soapenv:Fault><soapenv:Code><soapenv:Value>soapenv:{}</soapenv:Value></soapenv:Code><soapenv:Reason><soapenv:Text xml:lang="en">{}</soapenv:Text></soapenv:Reason>{}{}{}</soapenv:Fault></soapenv:Body></soapenv:Envelope>"#,
-                    esc(&self.code),
+                    esc(&code),
                     esc(&reason),
                     optional("soapenv:Node", &self.node),
                     optional("soapenv:Role", &self.role),

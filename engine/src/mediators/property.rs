@@ -140,19 +140,17 @@ impl MediatorFactory for PropertyFactory {
 }
 
 fn build_set_action(el: &Element, cx: &mut CompileCx<'_>) -> Result<Action, Reported> {
-    if let Some(child) = el.elements().next() {
-        return Err(cx.diags.error(
-            child.pos,
-            "inline XML property values are not supported yet",
-        ));
+    if el.elements().next().is_some() {
+        // An inline XML value (type OM): kept as the XML text, which is what expressions and
+        // logs read of it.
+        let source = cx.diags.source().clone();
+        let xml = el.inner_source(&source.text).trim().to_string();
+        return Ok(Action::SetValue(PropertyValue::String(xml)));
     }
     let ty = match el.attr("type") {
         None => PropertyType::String,
-        Some(a) if a.value == "OM" => {
-            return Err(cx
-                .diags
-                .error(a.pos, "property type `OM` (XML) is not supported yet"));
-        }
+        // OM values are kept as XML text.
+        Some(a) if a.value == "OM" => PropertyType::String,
         Some(a) => PropertyType::from_name(&a.value).ok_or_else(|| {
             cx.diags.error_with_help(
                 a.pos,
@@ -402,7 +400,6 @@ mod tests {
                 r#"<property name="a" scope="registry" action="remove"/>"#,
                 "cannot be removed",
             ),
-            (r#"<property name="a" value="x" type="OM"/>"#, "`OM`"),
         ];
         for (xml, want) in table {
             let errors = compile_errors(xml);

@@ -18,7 +18,7 @@ use crate::compile::CompileCx;
 use crate::config::endpoint::parse_endpoint;
 use crate::config::xml::Element;
 use crate::context::{Direction, MessageContext};
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, Target};
 use crate::error::{MediationError, Reported};
 use crate::sequence::SequenceRef;
 
@@ -63,15 +63,25 @@ impl Mediator for SendMediator {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         match &self.endpoint {
             Some(endpoint) => send_to_endpoint(ctx, endpoint, self.receive.as_ref()).await?,
-            None if ctx.direction() == Direction::Response => ctx.respond(),
+            // RESPONSE=true turns the message around, as in Synapse.
+            None if ctx.direction() == Direction::Response || is_response(ctx) => ctx.respond(),
+            None if ctx.to_address().is_some() => {
+                let to = Endpoint::leaf(None, Target::Default);
+                send_to_endpoint(ctx, &to, self.receive.as_ref()).await?;
+            }
             None => {
                 return Err(MediationError::internal("<send/> has no destination").with_detail(
-                    "a <send/> without an <endpoint> in the request flow needs a target; add an <endpoint> or use <respond/>",
+                    "a <send/> without an <endpoint> in the request flow needs a To address (<header name=\"To\" value=\"...\"/>); add an <endpoint> or use <respond/>",
                 ));
             }
         }
         Ok(Flow::Stop)
     }
+}
+
+fn is_response(ctx: &MessageContext) -> bool {
+    ctx.property("RESPONSE")
+        .is_some_and(|v| v.to_string().eq_ignore_ascii_case("true"))
 }
 
 /// Sends to `endpoint`, then mediates the answer: `receive`, else the proxy's outSequence,

@@ -2,6 +2,7 @@
 //!
 //! ```xml
 //! <sequence key="audit"/>
+//! <sequence><log/></sequence>   <!-- anonymous: the children run in place -->
 //! ```
 //!
 //! The key resolves at run time, as in Synapse, so the sequence may live in another file and
@@ -30,13 +31,22 @@ impl MediatorFactory for SequenceFactory {
     }
 
     fn build(&self, el: &Element, cx: &mut CompileCx<'_>) -> Result<Box<dyn Mediator>, Reported> {
-        cx.check_attributes(el, &["key", "description"]);
+        cx.check_attributes(
+            el,
+            &[
+                "key",
+                "name",
+                "onError",
+                "trace",
+                "statistics",
+                "description",
+            ],
+        );
         let Some(key) = el.attr("key") else {
-            return Err(cx.diags.error_with_help(
-                el.pos,
-                "a <sequence> inside a sequence needs a `key`",
-                "reference a named sequence: <sequence key=\"name\"/>",
-            ));
+            // An anonymous sequence runs its children in place.
+            return Ok(Box::new(SequenceMediator {
+                target: cx.inline_sequence(el)?,
+            }));
         };
         if key.value.starts_with('{') {
             return Err(cx.diags.error(
@@ -76,7 +86,6 @@ mod tests {
 
     #[test]
     fn needs_a_static_key() {
-        assert!(compile_errors("<sequence/>")[0].contains("needs a `key`"));
         assert!(compile_errors(r#"<sequence key="{$ctx:k}"/>"#)[0].contains("not supported yet"));
     }
 }
