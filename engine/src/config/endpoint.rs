@@ -312,6 +312,11 @@ fn qos_children(
         let result = match child.name.as_str() {
             "timeout" => parse_timeout(child, cx).map(|t| timeout = t),
             "suspendOnFailure" => suspend_on_failure(child, cx, &mut suspension),
+            // The Synapse 1.x form: seconds to suspend for.
+            "suspendDurationOnFailure" => {
+                let text = child.text();
+                milliseconds(child, text.trim(), cx).map(|secs| suspension.initial = secs * 1000)
+            }
             "markForSuspension" => mark_for_suspension(child, cx, &mut suspension),
             "enableAddressing" => {
                 cx.diags.warning(

@@ -12,6 +12,20 @@ use crate::template::FuncValue;
 impl Expression {
     pub fn evaluate(&self, ctx: &mut MessageContext) -> Result<Option<String>, MediationError> {
         match self {
+            Expression::JsonEval(path) if path.source().is_some() => {
+                let source = path.source().expect("checked above");
+                let text = match source.prefix {
+                    "trp" => ctx.header(&source.name).map(str::to_string),
+                    "axis2" => ctx.axis2_property(&source.name),
+                    _ => ctx.property(&source.name).map(ToString::to_string),
+                };
+                let json: Option<serde_json::Value> =
+                    text.and_then(|t| serde_json::from_str(&t).ok());
+                Ok(Some(match path.evaluate(json.as_ref()) {
+                    JsonPathResult::Text(text) => text,
+                    JsonPathResult::WholePayload => json.map(|j| j.to_string()).unwrap_or_default(),
+                }))
+            }
             Expression::JsonEval(path) => {
                 let result = path.evaluate(ctx.json_payload()?);
                 let text = match result {
@@ -173,6 +187,24 @@ mod tests {
                 .unwrap()
                 .len(),
             4
+        );
+    }
+
+    #[test]
+    fn json_eval_reads_properties_and_headers() {
+        let mut ctx = context_with("{}", &[("X-Doc", r#"{"h":"v"}"#)]);
+        ctx.set_property("stored", r#"{"a":[1,2]}"#);
+        assert_eq!(
+            eval(&mut ctx, "json-eval($ctx:stored.a[1])").as_deref(),
+            Some("2")
+        );
+        assert_eq!(
+            eval(&mut ctx, "json-eval($trp:X-Doc.h)").as_deref(),
+            Some("v")
+        );
+        assert_eq!(
+            eval(&mut ctx, "json-eval($ctx:missing.a)").as_deref(),
+            Some("")
         );
     }
 

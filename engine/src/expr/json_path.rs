@@ -26,6 +26,15 @@ pub struct JsonPathExpr {
     length: bool,
     /// The path ends in a member whose name marks a credential (`$.accessToken`).
     reads_secret: bool,
+    /// `json-eval($ctx:prop.a)`: the JSON comes from a property or header, not the payload.
+    source: Option<PropertySource>,
+}
+
+/// Where a `json-eval` reads its JSON when not from the payload: (`ctx`|`trp`|`axis2`, name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertySource {
+    pub prefix: &'static str,
+    pub name: String,
 }
 
 /// What a path asks of the payload.
@@ -39,7 +48,29 @@ pub enum JsonPathResult {
 impl JsonPathExpr {
     /// Parses a Jayway path. The error is a message ready to show the user.
     pub fn parse(path: &str) -> Result<JsonPathExpr, String> {
-        let text = path.trim().to_string();
+        let trimmed = path.trim();
+        for prefix in ["ctx", "trp", "axis2"] {
+            if let Some(rest) = trimmed
+                .strip_prefix('$')
+                .and_then(|r| r.strip_prefix(prefix))
+                .and_then(|r| r.strip_prefix(':'))
+            {
+                // `$ctx:prop.a.b` reads path `$.a.b` of property `prop`.
+                let end = rest.find(['.', '[']).unwrap_or(rest.len());
+                let (name, path) = rest.split_at(end);
+                let path = path
+                    .strip_prefix(".[")
+                    .map_or_else(|| format!("${path}"), |p| format!("$[{p}"));
+                let mut parsed = JsonPathExpr::parse(&path)?;
+                parsed.text = trimmed.to_string();
+                parsed.source = Some(PropertySource {
+                    prefix,
+                    name: name.to_string(),
+                });
+                return Ok(parsed);
+            }
+        }
+        let text = trimmed.to_string();
         let (body, length) = match text.strip_suffix(".length()") {
             Some(rest) => (rest, true),
             None => (text.as_str(), false),
@@ -63,6 +94,7 @@ impl JsonPathExpr {
                 definite: true,
                 length,
                 reads_secret: false,
+                source: None,
             });
         }
         let translated = bracket_non_shorthand_names(body);
@@ -85,6 +117,7 @@ impl JsonPathExpr {
             definite,
             length,
             reads_secret,
+            source: None,
         })
     }
 
@@ -95,6 +128,11 @@ impl JsonPathExpr {
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The property or header the JSON comes from, when it is not the payload.
+    pub fn source(&self) -> Option<&PropertySource> {
+        self.source.as_ref()
     }
 
     /// The JSON the path selects: the node for a definite path, an array of the nodes for an
@@ -342,6 +380,20 @@ mod tests {
             ("$", "<whole>"),
             ("$.", "<whole>"),
         ];
+        let p = JsonPathExpr::parse("$ctx:original.[0]").unwrap();
+        assert_eq!(
+            p.source().unwrap(),
+            &PropertySource {
+                prefix: "ctx",
+                name: "original".into()
+            }
+        );
+        assert!(
+            JsonPathExpr::parse("$trp:prop.store.book[?(@.price > 10)]")
+                .unwrap()
+                .source()
+                .is_some()
+        );
         for (path, want) in table {
             assert_eq!(eval(path), want, "json-eval({path})");
         }

@@ -66,6 +66,8 @@ enum Action {
 #[derive(Debug)]
 pub struct PropertyMediator {
     name: String,
+    /// `name="{expr}"`: the name is computed for each message.
+    dynamic_name: Option<Expression>,
     scope: PropertyScope,
     action: Action,
 }
@@ -93,13 +95,11 @@ impl MediatorFactory for PropertyFactory {
             ],
         );
         let name_attr = cx.required_attr(el, "name")?;
-        if name_attr.value.starts_with('{') {
-            return Err(cx.diags.error(
-                name_attr.pos,
-                "dynamic property names (`name=\"{...}\"`) are not supported yet",
-            ));
-        }
         let name = name_attr.value.clone();
+        let dynamic_name = match name.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+            Some(expression) => Some(cx.expression_at(el, expression, name_attr.pos)?),
+            None => None,
+        };
         let scope = match el.attr("scope") {
             None => PropertyScope::Default,
             Some(a) => PropertyScope::from_name(&a.value).ok_or_else(|| {
@@ -120,6 +120,7 @@ impl MediatorFactory for PropertyFactory {
             }
             return Ok(Box::new(PropertyMediator {
                 name,
+                dynamic_name,
                 scope,
                 action: Action::Remove,
             }));
@@ -133,6 +134,7 @@ impl MediatorFactory for PropertyFactory {
         let action = build_set_action(el, cx)?;
         Ok(Box::new(PropertyMediator {
             name,
+            dynamic_name,
             scope,
             action,
         }))
@@ -219,9 +221,22 @@ fn build_set_action(el: &Element, cx: &mut CompileCx<'_>) -> Result<Action, Repo
 #[async_trait]
 impl Mediator for PropertyMediator {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
+        let name: std::borrow::Cow<'_, str> = match &self.dynamic_name {
+            None => self.name.as_str().into(),
+            Some(expression) => expression
+                .evaluate(ctx)?
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| {
+                    MediationError::internal(format!(
+                        "the property name `{}` evaluated to nothing",
+                        self.name
+                    ))
+                })?
+                .into(),
+        };
         match &self.action {
-            Action::Remove => self.remove(ctx),
-            Action::SetValue(value) => self.store(ctx, Some(value.clone()))?,
+            Action::Remove => self.remove(ctx, &name),
+            Action::SetValue(value) => self.store(ctx, &name, Some(value.clone()))?,
             Action::SetExpression {
                 expression,
                 ty,
@@ -235,7 +250,7 @@ impl Mediator for PropertyMediator {
                 let value = match text {
                     None => None,
                     Some(t) => Some(ty.convert(&t).map_err(|why| {
-                        let message = format!("property `{}` cannot be set", self.name);
+                        let message = format!("property `{name}` cannot be set");
                         let e = if expression.reads_request() {
                             MediationError::client(message)
                         } else {
@@ -244,7 +259,7 @@ impl Mediator for PropertyMediator {
                         e.with_detail(why)
                     })?),
                 };
-                self.store(ctx, value)?;
+                self.store(ctx, &name, value)?;
             }
         }
         Ok(Flow::Continue)
@@ -252,12 +267,12 @@ impl Mediator for PropertyMediator {
 }
 
 impl PropertyMediator {
-    fn remove(&self, ctx: &mut MessageContext) {
+    fn remove(&self, ctx: &mut MessageContext, name: &str) {
         match self.scope {
-            PropertyScope::Default => ctx.remove_property(&self.name),
-            PropertyScope::Transport => ctx.remove_header(&self.name),
-            PropertyScope::Axis2 => ctx.remove_axis2_property(&self.name),
-            PropertyScope::Operation => ctx.remove_operation_property(&self.name),
+            PropertyScope::Default => ctx.remove_property(name),
+            PropertyScope::Transport => ctx.remove_header(name),
+            PropertyScope::Axis2 => ctx.remove_axis2_property(name),
+            PropertyScope::Operation => ctx.remove_operation_property(name),
             PropertyScope::Registry | PropertyScope::System => {}
         }
     }
@@ -265,28 +280,27 @@ impl PropertyMediator {
     fn store(
         &self,
         ctx: &mut MessageContext,
+        name: &str,
         value: Option<PropertyValue>,
     ) -> Result<(), MediationError> {
         let Some(value) = value else {
             if self.scope == PropertyScope::Transport {
-                ctx.set_header(&self.name, "")?;
+                ctx.set_header(name, "")?;
             }
             return Ok(());
         };
         match self.scope {
-            PropertyScope::Default => ctx.set_property(self.name.clone(), value),
-            PropertyScope::Transport => ctx.set_header(&self.name, &value.to_string())?,
-            PropertyScope::Axis2 => ctx.set_axis2_property(self.name.clone(), value.to_string()),
-            PropertyScope::Operation => ctx.set_operation_property(self.name.clone(), value),
-            PropertyScope::System => ctx
-                .services()
-                .set_system_property(&self.name, &value.to_string()),
+            PropertyScope::Default => ctx.set_property(name.to_string(), value),
+            PropertyScope::Transport => ctx.set_header(name, &value.to_string())?,
+            PropertyScope::Axis2 => ctx.set_axis2_property(name.to_string(), value.to_string()),
+            PropertyScope::Operation => ctx.set_operation_property(name.to_string(), value),
+            PropertyScope::System => ctx.services().set_system_property(name, &value.to_string()),
             PropertyScope::Registry => ctx
                 .services()
                 .registry_store()
-                .put(&self.name, &value.to_string())
+                .put(name, &value.to_string())
                 .map_err(|e| {
-                    MediationError::internal(format!("registry write to `{}` failed", self.name))
+                    MediationError::internal(format!("registry write to `{}` failed", name))
                         .with_detail(e.to_string())
                 })?,
         }
@@ -367,6 +381,7 @@ mod tests {
     fn deploy_errors_are_precise() {
         let table = [
             (r#"<property value="x"/>"#, "needs a `name` attribute"),
+            (r#"<property name="{//a[}" value="x"/>"#, "invalid XPath"),
             (
                 r#"<property name="a"/>"#,
                 "needs a `value` or an `expression`",
