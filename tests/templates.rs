@@ -170,3 +170,32 @@ async fn definitions_files_hold_many_artifacts_and_a_main_sequence() {
         ]
     );
 }
+
+#[tokio::test]
+async fn config_key_runs_the_connection_held_by_a_local_entry() {
+    let library = r#"<definitions xmlns="http://ws.apache.org/ns/synapse">
+        <template name="acme.init"><parameter name="host"/>
+            <sequence><property name="acme.host" expression="$func:host"/></sequence></template>
+        <template name="acme.ping"><parameter name="what"/>
+            <sequence><header name="X-Ping" expression="concat($func:what, '@', $ctx:acme.host)" scope="transport"/></sequence></template>
+        </definitions>"#;
+    let connection = r#"<localEntry xmlns="http://ws.apache.org/ns/synapse" key="ACME_CONN">
+        <acme.init><host>acme.example</host></acme.init><description/></localEntry>"#;
+    let caller = proxy(
+        "caller",
+        r#"<acme.ping configKey="ACME_CONN"><what>hello</what></acme.ping><respond/>"#,
+    );
+    let orphan = proxy("orphan", r#"<acme.ping configKey="NOPE"/><respond/>"#);
+    let engine = TestEngine::start(&[
+        ("lib.xml", library),
+        ("conn.xml", connection),
+        ("caller.xml", &caller),
+        ("orphan.xml", &orphan),
+    ])
+    .await;
+    let response = engine.post_json("/services/caller", "{}").await;
+    assert_eq!(response.headers()["x-ping"], "hello@acme.example");
+    let (status, json) = status_and_json(engine.post_json("/services/orphan", "{}").await).await;
+    assert_eq!(status, 500);
+    assert_eq!(json["error"], "connection `NOPE` cannot be found");
+}

@@ -37,6 +37,8 @@ pub enum ReferenceKind {
     Endpoint,
     /// A `call-template` target, or the template behind a connector operation.
     Template,
+    /// A local entry (a connector connection named by `configKey`).
+    LocalEntry,
 }
 
 impl<'a> CompileCx<'a> {
@@ -77,6 +79,15 @@ impl<'a> CompileCx<'a> {
             key: key.to_string(),
             pos,
         }
+    }
+
+    /// A reference to a local entry (a connector connection), for the dangling-reference check.
+    pub fn local_entry_ref(&mut self, key: &str, pos: Pos) {
+        self.references.push(Reference {
+            kind: ReferenceKind::LocalEntry,
+            key: key.to_string(),
+            pos,
+        });
     }
 
     /// A reference to a sequence template, recorded for the dangling-reference check.

@@ -32,6 +32,8 @@ pub struct LocalEntryDef {
     pub key_pos: Pos,
     /// The text, or the inline XML as written.
     pub value: String,
+    /// A connector `init` element held by the entry (MI connections, used via `configKey`).
+    pub connection: Option<Element>,
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +165,7 @@ pub fn parse_local_entry(
             key,
             key_pos,
             value,
+            connection: None,
         });
     }
     let value = if el.elements().next().is_some() {
@@ -170,10 +173,16 @@ pub fn parse_local_entry(
     } else {
         el.text().trim().to_string()
     };
+    let connection = el
+        .elements()
+        .find(|c| c.name != "description")
+        .filter(|c| c.name.contains('.'))
+        .cloned();
     Ok(LocalEntryDef {
         key,
         key_pos,
         value,
+        connection,
     })
 }
 

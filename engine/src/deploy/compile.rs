@@ -13,6 +13,7 @@ use crate::config::{ArtifactDef, EndpointDef, ProxyDef, SequenceDef, parse_artif
 use crate::endpoint::Endpoint;
 use crate::error::{Diagnostic, Pos, Reported};
 use crate::handler::{Handler, HandlerKind};
+use crate::mediators::Mediator;
 use crate::proxy::ProxyService;
 use crate::registry::Registry;
 use crate::sequence::{NamedSequence, SequenceRef};
@@ -31,10 +32,13 @@ pub enum Artifact {
 }
 
 /// A `<localEntry key>`: a named value `get-property` falls back to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct LocalEntry {
     pub key: String,
     pub value: String,
+    /// A compiled connector `init` the entry holds, run before operations naming it in
+    /// `configKey`.
+    pub connection: Option<Arc<dyn Mediator>>,
 }
 
 /// A connector `<import>`: templates of `package.name.op` serve `<name.op>`.
@@ -168,9 +172,14 @@ fn compile_artifact(
             Ok((Artifact::Template(Arc::new(template)), def.name_pos))
         }
         ArtifactDef::LocalEntry(def) => {
+            let connection = match &def.connection {
+                Some(el) => Some(Arc::from(cx.mediator(el)?)),
+                None => None,
+            };
             let entry = LocalEntry {
                 key: def.key,
                 value: def.value,
+                connection,
             };
             Ok((Artifact::LocalEntry(Arc::new(entry)), def.key_pos))
         }

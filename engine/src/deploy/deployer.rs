@@ -192,6 +192,7 @@ fn dangling_references(file: &CompiledFile, deployment: &Deployment) -> Vec<Diag
             ReferenceKind::Sequence => (deployment.sequence(key).is_some(), "sequence"),
             ReferenceKind::Endpoint => (deployment.endpoint(key).is_some(), "endpoint"),
             ReferenceKind::Template => (deployment.template(key).is_some(), "template"),
+            ReferenceKind::LocalEntry => (deployment.local_entry(key).is_some(), "local entry"),
         };
         if !defined {
             diags.warning_with_help(

@@ -154,6 +154,11 @@ impl Deployment {
             .cloned()
     }
 
+    /// The connector connection a local entry holds (`configKey`).
+    pub fn connection(&self, key: &str) -> Option<Arc<dyn crate::mediators::Mediator>> {
+        self.local_entries.get(key)?.connection.clone()
+    }
+
     /// A local entry's value, which `get-property(name)` falls back to.
     pub fn local_entry(&self, key: &str) -> Option<&str> {
         self.local_entries.get(key).map(|l| l.value.as_str())

@@ -31,6 +31,7 @@ pub struct InvokeMediator {
     connector: Arc<dyn Connector>,
     operation: &'static str,
     params: Vec<(&'static str, ParamValue)>,
+    config_key: Option<String>,
 }
 
 impl std::fmt::Debug for InvokeMediator {
@@ -77,28 +78,46 @@ pub fn build(el: &Element, cx: &mut CompileCx<'_>) -> Result<Box<dyn Mediator>, 
             },
         );
     };
-    for attr in &el.attributes {
-        let message = format!(
-            "attribute `{}` on <{}> is not supported yet",
-            attr.name, el.name
-        );
-        if attr.name == "configKey" {
-            return Err(cx.diags.error(attr.pos, message));
-        }
-        cx.diags.warning(
-            attr.pos,
-            format!(
-                "unknown attribute `{}` on <{}> is ignored",
-                attr.name, el.name
-            ),
-        );
-    }
+    let config_key = connection_key(el, cx);
     let params = parameters(el, &spec, prefix, cx)?;
     Ok(Box::new(InvokeMediator {
         connector,
         operation: spec.name,
         params,
+        config_key,
     }))
+}
+
+/// `configKey="name"`: the local entry whose connector `init` runs before the operation (MI
+/// connections). Other attributes are warned about and ignored.
+fn connection_key(el: &Element, cx: &mut CompileCx<'_>) -> Option<String> {
+    let mut key = None;
+    for attr in &el.attributes {
+        if attr.name == "configKey" {
+            cx.local_entry_ref(&attr.value, attr.pos);
+            key = Some(attr.value.clone());
+        } else {
+            cx.diags.warning(
+                attr.pos,
+                format!(
+                    "unknown attribute `{}` on <{}> is ignored",
+                    attr.name, el.name
+                ),
+            );
+        }
+    }
+    key
+}
+
+/// Runs the connection a `configKey` names, as Synapse's pre-fetching invoke does.
+async fn run_connection(ctx: &mut MessageContext, key: Option<&str>) -> Result<(), MediationError> {
+    let Some(key) = key else { return Ok(()) };
+    let connection = ctx.deployment().connection(key).ok_or_else(|| {
+        MediationError::internal(format!("connection `{key}` cannot be found"))
+            .with_detail("configKey names a local entry holding a connector init; none is deployed")
+    })?;
+    connection.mediate(ctx).await?;
+    Ok(())
 }
 
 fn parameters(
@@ -204,6 +223,7 @@ fn parameters(
 pub struct ConnectorTemplateMediator {
     target: String,
     params: Vec<(String, ParamValue)>,
+    config_key: Option<String>,
 }
 
 fn build_template_call(
@@ -211,27 +231,8 @@ fn build_template_call(
     cx: &mut CompileCx<'_>,
 ) -> Result<Box<dyn Mediator>, Reported> {
     cx.template_ref(&el.name, el.pos);
+    let config_key = connection_key(el, cx);
     let mut failed = false;
-    for attr in &el.attributes {
-        if attr.name == "configKey" {
-            cx.diags.error(
-                attr.pos,
-                format!(
-                    "attribute `configKey` on <{}> is not supported yet",
-                    el.name
-                ),
-            );
-            failed = true;
-        } else {
-            cx.diags.warning(
-                attr.pos,
-                format!(
-                    "unknown attribute `{}` on <{}> is ignored",
-                    attr.name, el.name
-                ),
-            );
-        }
-    }
     let mut params: Vec<(String, ParamValue)> = Vec::new();
     for child in el.elements() {
         if let Some(nested) = child.elements().next() {
@@ -255,12 +256,14 @@ fn build_template_call(
     Ok(Box::new(ConnectorTemplateMediator {
         target: el.name.clone(),
         params,
+        config_key,
     }))
 }
 
 #[async_trait]
 impl Mediator for ConnectorTemplateMediator {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
+        run_connection(ctx, self.config_key.as_deref()).await?;
         call_by_name(ctx, &self.target, &self.params).await
     }
 }
@@ -268,6 +271,7 @@ impl Mediator for ConnectorTemplateMediator {
 #[async_trait]
 impl Mediator for InvokeMediator {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
+        run_connection(ctx, self.config_key.as_deref()).await?;
         let mut args = Args::new(self.operation);
         for (name, value) in &self.params {
             let expression = match value {
@@ -411,11 +415,6 @@ mod tests {
             (
                 "<echo.greet><name>a</name><name>b</name></echo.greet>",
                 "given twice",
-                "",
-            ),
-            (
-                r#"<echo.greet configKey="c"><name>a</name></echo.greet>"#,
-                "`configKey`",
                 "",
             ),
         ];
