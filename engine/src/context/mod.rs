@@ -104,6 +104,8 @@ pub struct MessageContext {
     body_from_backend: bool,
     /// The XML view XPath reads, built on first use and dropped when the body changes.
     xml_view: Option<Arc<Document>>,
+    /// The body is a SOAP envelope as received (not a payload wrapped in one for XPath).
+    soap_envelope: bool,
     /// The WS-Addressing `To` set with `<header name="To">`: where `<send/>` and the default
     /// endpoint deliver.
     to_address: Option<String>,
@@ -151,6 +153,7 @@ impl MessageContext {
             soap_fault: false,
             body_from_backend: false,
             xml_view: None,
+            soap_envelope: false,
             to_address: None,
         }
     }
@@ -443,10 +446,11 @@ impl MessageContext {
         let is_xml = content_type.contains("xml");
         if is_xml && !self.payload.is_empty() {
             let text = self.payload.text();
-            let parsed = Document::parse(&text)
+            let envelope = Document::parse(&text)
                 .ok()
-                .filter(|d| d.envelope().is_some())
-                .map_or_else(|| Document::wrap_xml(&text), Ok);
+                .filter(|d| d.envelope().is_some());
+            self.soap_envelope = envelope.is_some();
+            let parsed = envelope.map_or_else(|| Document::wrap_xml(&text), Ok);
             return parsed.map_err(|e| {
                 let what = format!("the body is not well-formed XML: {}", e.message);
                 if self.body_from_backend {
@@ -472,6 +476,36 @@ impl MessageContext {
             return Ok(Document::wrap_xml(&xml).unwrap_or_else(|_| empty()));
         }
         Ok(empty())
+    }
+
+    /// Makes an edited copy of the XML view the message body: the whole envelope for a SOAP
+    /// message, the Body's content for plain XML. A message that was not XML becomes
+    /// `application/xml` (what it carries now); `messageType` can still say otherwise.
+    pub fn set_envelope_xml(&mut self, envelope: &str) -> Result<(), MediationError> {
+        let is_xml = self
+            .content_type()
+            .is_some_and(|c| c.to_ascii_lowercase().contains("xml"));
+        let body = if self.soap_envelope && is_xml {
+            envelope.to_string()
+        } else {
+            Document::parse(envelope)
+                .map_err(|e| {
+                    MediationError::internal("an edited message is not well-formed XML")
+                        .with_detail(e.to_string())
+                })?
+                .body_content_xml()
+        };
+        let content_type = match self.content_type() {
+            Some(ct) if is_xml => ct.to_string(),
+            _ => "application/xml".to_string(),
+        };
+        self.set_body(Bytes::from(body), &content_type);
+        Ok(())
+    }
+
+    /// True when the body is a SOAP envelope (known once the XML view was built).
+    pub fn is_soap_envelope(&self) -> bool {
+        self.soap_envelope
     }
 
     pub fn payload(&self) -> &Payload {

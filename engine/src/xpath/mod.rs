@@ -27,6 +27,7 @@
 
 mod ast;
 mod axes;
+mod edit;
 mod eval;
 mod extensions;
 mod functions;
@@ -44,6 +45,7 @@ mod tests;
 
 use std::fmt;
 
+pub use edit::{Edit, Edits};
 pub use extensions::{base64_decode, base64_encode, call_extension, url_encode};
 pub use json_view::element_name as json_element_name;
 pub use number::{java_double_string, parse_xpath_number, xpath_number_string};

@@ -69,7 +69,7 @@ impl Document {
         out
     }
 
-    fn write_leaf(&self, index: u32, out: &mut String) {
+    pub(super) fn write_leaf(&self, index: u32, out: &mut String) {
         let node = self.node(index);
         match node.kind {
             NodeKind::Text => out.push_str(&escape(&node.value, false)),
@@ -133,7 +133,7 @@ impl Document {
     }
 
     /// Bindings declared above `top` that names inside its subtree use.
-    fn inherited_namespaces(&self, top: u32) -> Vec<(String, String)> {
+    pub(super) fn inherited_namespaces(&self, top: u32) -> Vec<(String, String)> {
         let own = &self.node(top).ns_decls;
         let range = top..self.node(top).end;
         self.namespaces_in_scope(NodeId::at(top))
@@ -151,7 +151,7 @@ impl Document {
     }
 }
 
-fn escape(text: &str, attribute: bool) -> String {
+pub(super) fn escape(text: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
