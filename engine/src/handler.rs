@@ -61,6 +61,10 @@ impl Handler {
         if let Err(error) = self.run(ctx).await {
             self.handle_fault(ctx, error).await;
         }
+        // Aggregations still waiting for branches complete with what they have.
+        if let Err(error) = crate::eip::settle(ctx).await {
+            self.handle_fault(ctx, error).await;
+        }
         if let Some(response) = ctx.take_response() {
             return response;
         }

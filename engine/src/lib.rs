@@ -42,6 +42,7 @@ pub mod connector;
 pub mod context;
 pub mod deploy;
 mod dispatch;
+pub mod eip;
 pub mod endpoint;
 mod engine;
 pub mod error;

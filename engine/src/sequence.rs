@@ -31,12 +31,50 @@ impl MediatorList {
     }
 
     pub async fn run(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
-        for mediator in &self.0 {
-            if mediator.mediate(ctx).await? == Flow::Stop {
+        self.run_from(ctx, 0).await
+    }
+
+    async fn run_from(
+        &self,
+        ctx: &mut MessageContext,
+        start: usize,
+    ) -> Result<Flow, MediationError> {
+        for (at, mediator) in self.0.iter().enumerate().skip(start) {
+            let flow = mediator.mediate(ctx).await?;
+            if ctx.has_continuing() {
+                self.continue_branches(ctx, at + 1).await?;
+            }
+            if flow == Flow::Stop {
                 return Ok(Flow::Stop);
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// Runs the branches a splitter handed on (see `context/branch.rs`) through the mediators
+    /// from `from`. Branches that get to the end go on in the enclosing sequence; the others
+    /// are folded back into `ctx`.
+    async fn continue_branches(
+        &self,
+        ctx: &mut MessageContext,
+        from: usize,
+    ) -> Result<(), MediationError> {
+        let mut onward = Vec::new();
+        let mut first_error = None;
+        for mut branch in ctx.take_continuing() {
+            let result = Box::pin(self.run_from(&mut branch, from)).await;
+            onward.extend(branch.take_continuing());
+            match result {
+                Ok(Flow::Continue) if !branch.has_responded() => onward.push(branch),
+                Ok(_) => ctx.absorb(&mut branch),
+                Err(error) => {
+                    ctx.absorb(&mut branch);
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        ctx.continue_branches(onward);
+        first_error.map_or(Ok(()), Err)
     }
 }
 

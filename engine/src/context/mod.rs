@@ -3,6 +3,7 @@
 //! Properties live in scopes as in Synapse: default (`$ctx:`), axis2 (`$axis2:`), operation,
 //! and transport (the HTTP headers, `$trp:`). The payload is parsed only when asked.
 
+mod branch;
 mod payload;
 mod value;
 
@@ -14,6 +15,7 @@ use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
 use serde_json::Value;
 
+pub use branch::Membership;
 pub use payload::{BodyKind, Payload, is_json_content_type};
 pub use value::{PropertyType, PropertyValue};
 
@@ -109,6 +111,14 @@ pub struct MessageContext {
     /// The WS-Addressing `To` set with `<header name="To">`: where `<send/>` and the default
     /// endpoint deliver.
     to_address: Option<String>,
+    /// The `iterate`/`clone` splits this message is a branch of.
+    membership: Membership,
+    /// Branches that go on after the mediator that split them (see `branch.rs`).
+    continuing: Vec<MessageContext>,
+    /// Splits this message started, settled when its flow ends.
+    started_splits: Vec<Arc<crate::eip::Split>>,
+    /// A non-blocking `call` returned to this message.
+    called_backend: bool,
 }
 
 /// The parts of a message an endpoint changes, saved to send the same request again.
@@ -155,6 +165,10 @@ impl MessageContext {
             xml_view: None,
             soap_envelope: false,
             to_address: None,
+            membership: Membership::default(),
+            continuing: Vec::new(),
+            started_splits: Vec::new(),
+            called_backend: false,
         }
     }
 

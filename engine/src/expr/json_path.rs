@@ -251,6 +251,15 @@ impl PathStep {
     }
 }
 
+/// The node at the end of `steps`, if every step exists.
+pub fn node_at<'v>(node: &'v mut Value, steps: &[PathStep]) -> Option<&'v mut Value> {
+    let mut current = node;
+    for step in steps {
+        current = step.descend(current, false)?;
+    }
+    Some(current)
+}
+
 /// The steps of a definite path (`$.a.b[0]`); `None` for wildcards, filters, descent, `$`.
 pub fn definite_steps(path: &JsonPathExpr) -> Option<Vec<PathStep>> {
     let query = path.query.as_ref()?;

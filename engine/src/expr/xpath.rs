@@ -71,6 +71,34 @@ impl XPathExpr {
             .map_err(|e| evaluation_error(self.text(), &e))
     }
 
+    /// The nodes the expression selects in the message's XML view, with that view. A result
+    /// that is not a node-set selects nothing.
+    pub fn nodes(
+        &self,
+        ctx: &mut MessageContext,
+    ) -> Result<
+        (
+            std::sync::Arc<crate::xpath::Document>,
+            Vec<crate::xpath::NodeId>,
+        ),
+        MediationError,
+    > {
+        let doc = ctx.xml_view()?;
+        let context = doc.document_element().unwrap_or_else(|| doc.root());
+        let resolver = MessageResolver {
+            ctx: RefCell::new(ctx),
+        };
+        let value = self
+            .xpath
+            .evaluate(&doc, context, &resolver)
+            .map_err(|e| evaluation_error(self.text(), &e))?;
+        let nodes = match value {
+            Value::NodeSet(nodes) => nodes,
+            _ => Vec::new(),
+        };
+        Ok((doc, nodes))
+    }
+
     /// XPath `boolean()` of the expression, as `filter xpath="..."` tests it.
     pub fn truth(&self, ctx: &mut MessageContext) -> Result<bool, MediationError> {
         let doc = ctx.xml_view()?;

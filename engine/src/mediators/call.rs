@@ -25,6 +25,7 @@ use crate::error::{MediationError, Reported};
 #[derive(Debug)]
 pub struct CallMediator {
     endpoint: Endpoint,
+    blocking: bool,
 }
 
 pub struct CallFactory;
@@ -36,7 +37,7 @@ impl MediatorFactory for CallFactory {
 
     fn build(&self, el: &Element, cx: &mut CompileCx<'_>) -> Result<Box<dyn Mediator>, Reported> {
         cx.check_attributes(el, &["blocking", "initAxis2ClientOptions", "description"]);
-        cx.bool_attr(el, "blocking", false)?;
+        let blocking = cx.bool_attr(el, "blocking", false)?;
         let mut endpoint = None;
         for child in el.elements() {
             match child.name.as_str() {
@@ -67,7 +68,7 @@ impl MediatorFactory for CallFactory {
                 "for example <call><endpoint><address uri=\"http://backend/path\"/></endpoint></call>",
             ));
         };
-        Ok(Box::new(CallMediator { endpoint }))
+        Ok(Box::new(CallMediator { endpoint, blocking }))
     }
 }
 
@@ -75,6 +76,11 @@ impl MediatorFactory for CallFactory {
 impl Mediator for CallMediator {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         self.endpoint.call(ctx).await?;
+        if !self.blocking {
+            // Synapse resumes a non-blocking call through its continuation, which is what
+            // carries an iterated branch on past its splitter.
+            ctx.mark_called_backend();
+        }
         Ok(Flow::Continue)
     }
 }

@@ -1,14 +1,18 @@
 //! Mediators: one file per Synapse element, each holding the element's compile step (its
 //! factory) and its run-time behaviour.
 
+mod aggregate;
 mod call;
 mod call_template;
+mod clone;
 mod drop;
 mod enrich;
 mod filter;
+mod foreach;
 mod header;
 mod in_out;
 pub mod invoke;
+mod iterate;
 mod log;
 mod loopback;
 mod makefault;
@@ -73,5 +77,9 @@ pub fn builtin_factories() -> Vec<Box<dyn MediatorFactory>> {
         Box::new(filter::FilterFactory),
         Box::new(switch::SwitchFactory),
         Box::new(sequence::SequenceFactory),
+        Box::new(iterate::IterateFactory),
+        Box::new(clone::CloneFactory),
+        Box::new(aggregate::AggregateFactory),
+        Box::new(foreach::ForeachFactory),
     ]
 }

@@ -156,6 +156,9 @@ impl Document {
             out.push_str(&name);
             let extra = if i == top { inherited.as_slice() } else { &[] };
             for (prefix, uri) in node.ns_decls.iter().chain(extra) {
+                if self.redundant_undeclaration(i, top, extra, prefix, uri) {
+                    continue;
+                }
                 let colon = if prefix.is_empty() { "" } else { ":" };
                 out.push_str(&format!(" xmlns{colon}{prefix}=\"{}\"", escape(uri, true)));
             }

@@ -102,6 +102,9 @@ impl Document {
             out.push_str(&self.qualified_name(NodeId::at(i)));
             let extra = if i == top { inherited.as_slice() } else { &[] };
             for (prefix, uri) in node.ns_decls.iter().chain(extra) {
+                if self.redundant_undeclaration(i, top, extra, prefix, uri) {
+                    continue;
+                }
                 let colon = if prefix.is_empty() { "" } else { ":" };
                 out.push_str(&format!(" xmlns{colon}{prefix}=\"{}\"", escape(uri, true)));
             }
@@ -130,6 +133,28 @@ impl Document {
             open.pop();
             out.push_str(&format!("</{}>", self.qualified_name(NodeId::at(last))));
         }
+    }
+
+    /// `xmlns=""` where no default namespace is in scope (as written out) says nothing.
+    pub(super) fn redundant_undeclaration(
+        &self,
+        i: u32,
+        top: u32,
+        inherited: &[(String, String)],
+        prefix: &str,
+        uri: &str,
+    ) -> bool {
+        if !prefix.is_empty() || !uri.is_empty() {
+            return false;
+        }
+        if i == top {
+            return !inherited.iter().any(|(p, _)| p.is_empty());
+        }
+        let parent = NodeId::at(self.node(i).parent);
+        !self
+            .namespaces_in_scope(parent)
+            .iter()
+            .any(|(p, _)| p.is_empty())
     }
 
     /// Bindings declared above `top` that names inside its subtree use.
