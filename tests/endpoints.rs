@@ -225,3 +225,27 @@ async fn formats_and_the_to_address() {
     let response = engine.post_json("/services/back", r#"{"echo":true}"#).await;
     assert_eq!(response.text().await.unwrap(), r#"{"echo":true}"#);
 }
+
+#[tokio::test]
+async fn a_dynamic_recipient_list_reads_its_urls_from_the_message() {
+    let a = named_backend("a").await;
+    let b = named_backend("b").await;
+    let list = proxy(
+        "list",
+        r#"<property name="EP_LIST" expression="json-eval($.targets)"/>
+           <call><endpoint><recipientlist>
+             <endpoints value="{get-property('EP_LIST')}" max-cache="4"/>
+           </recipientlist></endpoint></call><respond/>"#,
+    );
+    let engine = TestEngine::start(&[("list.xml", &list)]).await;
+    let targets = format!(r#"{{"targets":"{}, {}"}}"#, a.url("/x"), b.url("/y"));
+    let (status, body) = status_and_json(engine.post_json("/services/list", &targets).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["from"], "a", "the first answer becomes the message");
+    assert_eq!(a.received()[0].path_and_query, "/x");
+    assert_eq!(b.received()[0].path_and_query, "/y");
+    let only_b = format!(r#"{{"targets":"{}"}}"#, b.url("/z"));
+    let (_, body) = status_and_json(engine.post_json("/services/list", &only_b).await).await;
+    assert_eq!(body["from"], "b");
+    assert_eq!(a.received().len(), 1);
+}

@@ -16,12 +16,13 @@ use crate::mediators::Flow;
 use crate::registry::Registry;
 use crate::services::{EngineServices, Settings};
 
-/// A POST to `/services/test` with a JSON body and the given headers.
+/// A POST to `/services/test` with a JSON body and the given headers (a `content-type` among
+/// them replaces the JSON one).
 pub fn context_with(body: &str, headers: &[(&str, &str)]) -> MessageContext {
     let mut map = HeaderMap::new();
     map.insert("content-type", HeaderValue::from_static("application/json"));
     for (name, value) in headers {
-        map.append(
+        map.insert(
             HeaderName::from_bytes(name.as_bytes()).unwrap(),
             HeaderValue::from_str(value).unwrap(),
         );

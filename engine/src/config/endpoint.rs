@@ -22,8 +22,8 @@ use http::Method;
 use crate::compile::CompileCx;
 use crate::config::xml::Element;
 use crate::endpoint::{
-    Endpoint, EndpointKind, Format, Leaf, Suspension, SuspensionConfig, Target, Timeout,
-    UriTemplate, uri_template,
+    DynamicRecipients, Endpoint, EndpointKind, Format, Leaf, Suspension, SuspensionConfig, Target,
+    Timeout, UriTemplate, uri_template,
 };
 use crate::error::Reported;
 
@@ -85,7 +85,7 @@ pub fn parse_endpoint(
             "address" | "http" | "default" => leaf(child, cx).map(|l| kind = Some(EndpointKind::Leaf(Box::new(l)))),
             "failover" => children(child, cx).map(|c| kind = Some(EndpointKind::Failover(c))),
             "loadbalance" => loadbalance(child, cx).map(|k| kind = Some(k)),
-            "recipientlist" => children(child, cx).map(|c| kind = Some(EndpointKind::RecipientList(c))),
+            "recipientlist" => recipient_list(child, cx).map(|k| kind = Some(k)),
             "property" => endpoint_property(child, cx).map(|p| properties.push(p)),
             "description" => Ok(()),
             "session" => {
@@ -120,6 +120,42 @@ pub fn parse_endpoint(
         kind,
         properties,
     })
+}
+
+/// `<recipientlist>`: `<endpoint>` children, or `<endpoints value="{expr}|url,url"/>`.
+fn recipient_list(el: &Element, cx: &mut CompileCx<'_>) -> Result<EndpointKind, Reported> {
+    let Some(dynamic) = el.child("endpoints") else {
+        return children(el, cx).map(EndpointKind::RecipientList);
+    };
+    cx.check_attributes(el, &["description"]);
+    if let Some(other) = el.elements().find(|c| c.name != "endpoints") {
+        return Err(cx.diags.error(
+            other.pos,
+            "a <recipientlist> with <endpoints> holds nothing else",
+        ));
+    }
+    cx.check_attributes(dynamic, &["value", "max-cache"]);
+    let value = cx.required_attr(dynamic, "value")?;
+    let text = value.value.trim();
+    let expression = match text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+        Some(inner) => cx.expression_at(dynamic, inner, value.pos)?,
+        // A literal list: a string-valued XPath.
+        None => cx.expression_at(dynamic, &format!("'{}'", text.replace('\'', "")), value.pos)?,
+    };
+    let max_cache = match dynamic.attr("max-cache") {
+        None => 20,
+        Some(a) => a.value.trim().parse::<usize>().map_err(|_| {
+            cx.diags.error(
+                a.pos,
+                format!("max-cache `{}` is not a whole number", a.value),
+            )
+        })?,
+    };
+    Ok(EndpointKind::DynamicRecipients(DynamicRecipients {
+        value: expression,
+        max_cache,
+        cache: std::sync::Mutex::new(Vec::new()),
+    }))
 }
 
 /// The `<endpoint>` children of a group.

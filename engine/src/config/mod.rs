@@ -124,6 +124,21 @@ fn parse_artifact(el: Element, diags: &mut Diagnostics) -> Result<ArtifactDef, R
                 element: el,
             })
         }),
+        // A registry resource endpoint (`conf:/endpoints/x.xml`) has no name; Synapse looks it
+        // up by its resource path, so the file name stands in for it.
+        "endpoint" if el.attr("name").is_none() => {
+            let name = file_stem(&diags.source().name);
+            diags.warning_with_help(
+                el.pos,
+                format!("this <endpoint> has no `name`; it is deployed as `{name}`, after its file"),
+                "give it name=\"...\" to choose how other artifacts refer to it",
+            );
+            Ok(ArtifactDef::Endpoint(EndpointArtifactDef {
+                name,
+                name_pos: el.pos,
+                element: el,
+            }))
+        }
         "endpoint" => parse_named(&el, diags).map(|(name, name_pos)| {
             ArtifactDef::Endpoint(EndpointArtifactDef {
                 name,
@@ -213,4 +228,10 @@ fn parse_named(root: &Element, diags: &mut Diagnostics) -> Result<(String, Pos),
             "other artifacts refer to it by this name",
         )),
     }
+}
+
+/// `orders` for `/deploy/endpoints/orders.xml`.
+fn file_stem(path: &str) -> String {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    file.strip_suffix(".xml").unwrap_or(file).to_string()
 }

@@ -216,7 +216,8 @@ fn compile_artifact(
             Ok((Artifact::Sequence(Arc::new(sequence)), def.name_pos))
         }
         ArtifactDef::Endpoint(def) => {
-            let endpoint = parse_endpoint(&def.element, cx, true)?;
+            let mut endpoint = parse_endpoint(&def.element, cx, false)?;
+            endpoint.name = Some(def.name);
             Ok((Artifact::Endpoint(Arc::new(endpoint)), def.name_pos))
         }
     }

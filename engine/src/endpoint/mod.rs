@@ -51,6 +51,44 @@ pub enum EndpointKind {
         failover: bool,
     },
     RecipientList(Vec<Endpoint>),
+    /// `<recipientlist><endpoints value="{expr}" max-cache="n"/>`: address URLs, comma
+    /// separated, read from the message each time.
+    DynamicRecipients(DynamicRecipients),
+}
+
+/// The endpoints of a dynamic recipient list, kept per URL (with their suspension state).
+#[derive(Debug)]
+pub struct DynamicRecipients {
+    pub value: crate::expr::Expression,
+    pub max_cache: usize,
+    pub cache: std::sync::Mutex<Vec<(String, Arc<Endpoint>)>>,
+}
+
+impl DynamicRecipients {
+    /// The endpoints for this message's list of URLs.
+    fn endpoints(&self, ctx: &mut MessageContext) -> Result<Vec<Arc<Endpoint>>, MediationError> {
+        let list = self.value.evaluate(ctx)?.unwrap_or_default();
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut endpoints = Vec::new();
+        for url in list.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+            let endpoint = match cache.iter().find(|(u, _)| u == url) {
+                Some((_, e)) => e.clone(),
+                None => {
+                    let target = Target::Address {
+                        uri: url.to_string(),
+                    };
+                    let e = Arc::new(Endpoint::leaf(None, target));
+                    if cache.len() >= self.max_cache.max(1) {
+                        cache.remove(0);
+                    }
+                    cache.push((url.to_string(), e.clone()));
+                    e
+                }
+            };
+            endpoints.push(endpoint);
+        }
+        Ok(endpoints)
+    }
 }
 
 impl Endpoint {
@@ -106,7 +144,15 @@ impl Endpoint {
                 });
                 self.first_that_answers(ctx, order).await
             }
-            EndpointKind::RecipientList(children) => self.to_every_recipient(ctx, children).await,
+            EndpointKind::RecipientList(children) => {
+                let children: Vec<&Endpoint> = children.iter().collect();
+                self.to_every_recipient(ctx, &children).await
+            }
+            EndpointKind::DynamicRecipients(dynamic) => {
+                let endpoints = dynamic.endpoints(ctx)?;
+                let children: Vec<&Endpoint> = endpoints.iter().map(|e| e.as_ref()).collect();
+                self.to_every_recipient(ctx, &children).await
+            }
         }
     }
 
@@ -148,7 +194,7 @@ impl Endpoint {
     async fn to_every_recipient(
         &self,
         ctx: &mut MessageContext,
-        children: &[Endpoint],
+        children: &[&Endpoint],
     ) -> Result<(), MediationError> {
         let request = ctx.snapshot_message();
         let mut answer = None;

@@ -315,6 +315,25 @@ fn bracket_non_shorthand_names(path: &str) -> String {
         match c {
             '\'' | '"' => quote = Some(c),
             '[' | '(' => depth += 1,
+            ']' if depth == 1 => {
+                depth = 0;
+                out.push(']');
+                i += 1;
+                // Jayway reads anything else after `]` as a member name: `[0]name` is
+                // `[0].name`, and a stray `)` is a member called `)`.
+                let mut end = i;
+                while end < chars.len() && !matches!(chars[end], '.' | '[') {
+                    end += 1;
+                }
+                if end > i {
+                    let name: String = chars[i..end].iter().collect();
+                    out.push_str("['");
+                    out.push_str(&name.replace('\\', "\\\\").replace('\'', "\\'"));
+                    out.push_str("']");
+                    i = end;
+                }
+                continue;
+            }
             ']' | ')' => depth = depth.saturating_sub(1),
             '.' if depth == 0 => {
                 let descent = chars.get(i + 1) == Some(&'.');
@@ -355,6 +374,14 @@ mod tests {
 
     const DOC: &str = r#"{"s":"text","n":1.50,"big":6487648931392511233,"t":true,"z":null,
         "o":{"a":1,"b":[1,2]},"arr":[{"k":"x"},{"k":"y"}],"first-name":"Ann","2fa":"on","e":[]}"#;
+
+    #[test]
+    fn text_after_a_bracket_is_a_member_name_as_in_jayway() {
+        assert_eq!(eval("arr[1]k"), "y");
+        assert_eq!(eval("$.arr[0]k"), "x");
+        // A stray `)` names a member that is not there.
+        assert_eq!(eval("$.arr[?(@.k == 'x')])"), "[]");
+    }
 
     fn eval(path: &str) -> String {
         let doc: Value = serde_json::from_str(DOC).unwrap();

@@ -9,7 +9,9 @@
 //! Without `scope="transport"` Synapse edits SOAP headers. The WS-Addressing ones work: `To`
 //! sets where `<send/>` and the default endpoint deliver, `Action` travels as the `SOAPAction`
 //! HTTP header, and `From`, `ReplyTo`, `FaultTo`, `RelatesTo` and `MessageID` are read with
-//! `get-property`. Other SOAP headers are a deploy error rather than a silent no-op.
+//! `get-property`. A namespace-qualified name (`<header xmlns:m="urn:m" name="m:trace"
+//! value="on"/>`) sets or removes that element in the SOAP Header of a SOAP message; JSON and
+//! plain XML messages carry no SOAP Header, so for them it changes nothing on the wire.
 //!
 //! ```xml
 //! <header name="To" value="http://backend:9000/services/Quotes"/>
@@ -24,6 +26,7 @@ use crate::config::xml::Element;
 use crate::context::MessageContext;
 use crate::error::{MediationError, Reported};
 use crate::expr::Expression;
+use crate::xpath::{Edit, Edits, NodeKind};
 
 #[derive(Debug)]
 enum HeaderAction {
@@ -43,6 +46,8 @@ enum Place {
     Action,
     /// Other WS-Addressing headers, readable with `get-property`.
     Addressing,
+    /// A namespace-qualified element of the SOAP Header.
+    Soap,
 }
 
 /// The SOAP headers Synapse handles by name (WS-Addressing).
@@ -51,6 +56,8 @@ const ADDRESSING: [&str; 6] = ["To", "Action", "From", "ReplyTo", "FaultTo", "Re
 #[derive(Debug)]
 pub struct HeaderMediator {
     name: String,
+    /// The namespace of a SOAP header's prefix.
+    namespace: Option<String>,
     place: Place,
     action: HeaderAction,
 }
@@ -89,11 +96,21 @@ impl MediatorFactory for HeaderFactory {
                 "To" => Place::To,
                 "Action" => Place::Action,
                 n if ADDRESSING.contains(&n) || n == "MessageID" => Place::Addressing,
+                n if n.contains(':') => {
+                    let prefix = n.split(':').next().unwrap_or_default();
+                    if !el.namespaces_in_scope.iter().any(|(p, _)| p == prefix) {
+                        return Err(cx.diags.error(
+                            name.pos,
+                            format!("the prefix `{prefix}` of SOAP header `{n}` is not declared"),
+                        ));
+                    }
+                    Place::Soap
+                }
                 _ => {
                     return Err(cx.diags.error_with_help(
                         el.pos,
-                        format!("SOAP header `{}` is not supported yet", name.value),
-                        "WS-Addressing headers (To, Action, From, ReplyTo, FaultTo, RelatesTo) work; add scope=\"transport\" for an HTTP header",
+                        format!("SOAP header `{}` must be namespace-qualified", name.value),
+                        "write name=\"p:local\" with xmlns:p declared, use a WS-Addressing header (To, Action, From, ReplyTo, FaultTo, RelatesTo), or add scope=\"transport\" for an HTTP header",
                     ));
                 }
             },
@@ -124,7 +141,9 @@ impl MediatorFactory for HeaderFactory {
                 ));
             }
             (_, Some(v), _) => {
-                if place != Place::To && http::HeaderValue::from_str(&v.value).is_err() {
+                if matches!(place, Place::Transport | Place::Action)
+                    && http::HeaderValue::from_str(&v.value).is_err()
+                {
                     return Err(cx
                         .diags
                         .error(v.pos, "the value is not a valid HTTP header value"));
@@ -138,8 +157,20 @@ impl MediatorFactory for HeaderFactory {
                     .error(el.pos, "<header> needs a `value` or an `expression`"));
             }
         };
+        let namespace = match place {
+            Place::Soap => {
+                let prefix = name.value.split(':').next().unwrap_or_default();
+                el.namespaces_in_scope
+                    .iter()
+                    .rev()
+                    .find(|(p, _)| p == prefix)
+                    .map(|(_, uri)| uri.clone())
+            }
+            _ => None,
+        };
         Ok(Box::new(HeaderMediator {
             name: name.value.clone(),
+            namespace,
             place,
             action,
         }))
@@ -163,8 +194,53 @@ impl Mediator for HeaderMediator {
             (Place::Action, Some(v)) => ctx.set_header("SOAPAction", &v)?,
             (Place::Addressing, None) => ctx.remove_property(&self.name),
             (Place::Addressing, Some(v)) => ctx.set_property(self.name.clone(), v),
+            (Place::Soap, v) => self.edit_soap_header(ctx, v)?,
         }
         Ok(Flow::Continue)
+    }
+}
+
+impl HeaderMediator {
+    /// Sets (or with `None` removes) this header element in the SOAP Header.
+    fn edit_soap_header(
+        &self,
+        ctx: &mut MessageContext,
+        value: Option<String>,
+    ) -> Result<(), MediationError> {
+        let doc = ctx.xml_view()?;
+        let (Some(envelope), true) = (doc.envelope(), ctx.is_soap_envelope()) else {
+            tracing::debug!(header = %self.name, "not a SOAP message: no SOAP Header to edit");
+            return Ok(());
+        };
+        let uri = self.namespace.as_deref().unwrap_or_default();
+        let (prefix, local) = self.name.split_once(':').unwrap_or(("", &self.name));
+        let existing = doc.header().and_then(|h| {
+            doc.children(h).find(|&c| {
+                doc.kind(c) == NodeKind::Element
+                    && doc.local_name(c) == local
+                    && doc.namespace_uri(c) == uri
+            })
+        });
+        let element = value.map(|v| {
+            let text = quick_xml::escape::escape(v.as_str()).into_owned();
+            format!(r#"<{prefix}:{local} xmlns:{prefix}="{uri}">{text}</{prefix}:{local}>"#)
+        });
+        let mut edits = Edits::new();
+        match (existing, element, doc.header()) {
+            (Some(old), Some(new), _) => edits.add(old, Edit::Replace(new)),
+            (Some(old), None, _) => edits.add(old, Edit::Remove),
+            (None, Some(new), Some(header)) => edits.add(header, Edit::AppendChildren(new)),
+            (None, Some(new), None) => {
+                let soap = doc.qualified_name(envelope).replace("Envelope", "Header");
+                let header = format!("<{soap}>{new}</{soap}>");
+                match doc.body() {
+                    Some(body) => edits.add(body, Edit::InsertBefore(header)),
+                    None => edits.add(envelope, Edit::AppendChildren(header)),
+                }
+            }
+            (None, None, _) => return Ok(()),
+        }
+        ctx.set_envelope_xml(&doc.to_xml_edited(doc.root(), &edits))
     }
 }
 
@@ -197,7 +273,11 @@ mod tests {
         let table = [
             (
                 r#"<header name="m:stamp" value="x"/>"#,
-                "SOAP header `m:stamp` is not supported yet",
+                "the prefix `m` of SOAP header `m:stamp` is not declared",
+            ),
+            (
+                r#"<header name="stamp" value="x"/>"#,
+                "SOAP header `stamp` must be namespace-qualified",
             ),
             (
                 r#"<header name="a b" value="x" scope="transport"/>"#,
@@ -220,5 +300,34 @@ mod tests {
             let errors = compile_errors(xml);
             assert!(errors.iter().any(|e| e.contains(want)), "{xml}: {errors:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn sets_and_removes_soap_headers_of_soap_messages() {
+        let soap = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><q/></s:Body></s:Envelope>"#;
+        let mut ctx = context_with(soap, &[("content-type", "text/xml")]);
+        let set = r#"<sequence><header xmlns:m="urn:m" name="m:stamp" expression="concat('a', '&lt;b')"/>
+                      <header xmlns:m="urn:m" name="m:stamp" value="2"/><respond/></sequence>"#;
+        mediate(&mut ctx, set).await;
+        let body = ctx.take_response().unwrap().body;
+        assert_eq!(
+            std::str::from_utf8(&body).unwrap(),
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><m:stamp xmlns:m="urn:m">2</m:stamp></s:Header><s:Body><q/></s:Body></s:Envelope>"#
+        );
+        let mut ctx = context_with(
+            std::str::from_utf8(&body).unwrap(),
+            &[("content-type", "text/xml")],
+        );
+        mediate(&mut ctx, r#"<sequence><header xmlns:n="urn:m" name="n:stamp" action="remove"/><respond/></sequence>"#).await;
+        let body = ctx.take_response().unwrap().body;
+        assert!(!std::str::from_utf8(&body).unwrap().contains("stamp"));
+        // JSON has no SOAP Header: nothing changes.
+        let mut ctx = context_with(r#"{"a":1}"#, &[("content-type", "application/json")]);
+        mediate(
+            &mut ctx,
+            r#"<sequence><header xmlns:m="urn:m" name="m:stamp" value="1"/><respond/></sequence>"#,
+        )
+        .await;
+        assert_eq!(ctx.take_response().unwrap().body, r#"{"a":1}"#.as_bytes());
     }
 }

@@ -135,20 +135,23 @@ impl MediatorFactory for PayloadFactoryFactory {
                 "`${...}` expressions in formats (MI 4.4) are not supported yet",
             ));
         }
-        let template = split_template(&text);
-        for piece in &template {
-            if let Piece::Arg(i) = piece
-                && *i >= args.len()
+        let mut template = split_template(&text);
+        for piece in &mut template {
+            if let Piece::Arg(i) = *piece
+                && i >= args.len()
             {
-                return Err(cx.diags.error_with_help(
+                // Synapse deploys this and logs a mismatch on every message, leaving the
+                // placeholder as written; oxynapse does the same and says so once, here.
+                cx.diags.warning_with_help(
                     format.pos,
                     format!(
-                        "the format uses ${} but there are only {} <arg> elements",
+                        "the format uses ${} but there are only {} <arg> elements; it stays as written",
                         i + 1,
                         args.len()
                     ),
                     "add an <arg> for each $n placeholder",
-                ));
+                );
+                *piece = Piece::Text(format!("${}", i + 1));
             }
         }
         Ok(Box::new(PayloadFactoryMediator {

@@ -26,6 +26,8 @@ pub enum Edit {
     ReplaceChildren(String),
     /// This XML text is added right after the node.
     InsertAfter(String),
+    /// This XML text is added right before the node.
+    InsertBefore(String),
 }
 
 /// The edits to apply, by node; several edits on one node apply in the order given.
@@ -62,6 +64,14 @@ fn replacement(edits: &[Edit]) -> Option<&str> {
         Edit::Remove => Some(""),
         _ => None,
     })
+}
+
+fn push_before(edits: &[Edit], out: &mut String) {
+    for edit in edits {
+        if let Edit::InsertBefore(xml) = edit {
+            out.push_str(xml);
+        }
+    }
 }
 
 fn push_after(edits: &[Edit], out: &mut String) {
@@ -120,6 +130,7 @@ impl Document {
 
     fn write_leaf_edited(&self, index: u32, edits: &Edits, out: &mut String) {
         let own = edits.of(index);
+        push_before(own, out);
         if let Some(xml) = replacement(own) {
             out.push_str(xml);
         } else if let Some(text) = set_text(own) {
@@ -145,6 +156,7 @@ impl Document {
                 i += 1;
                 continue;
             }
+            push_before(own, out);
             if let Some(xml) = replacement(own) {
                 out.push_str(xml);
                 push_after(own, out);
@@ -281,6 +293,16 @@ mod tests {
                 "//c",
                 Edit::InsertAfter("<n/>".into()),
                 r#"<a x="1"><b>t</b><c/><n/><b>u</b></a>"#,
+            ),
+            (
+                "//c",
+                Edit::InsertBefore("<n/>".into()),
+                r#"<a x="1"><b>t</b><n/><c/><b>u</b></a>"#,
+            ),
+            (
+                "//b/text()",
+                Edit::InsertBefore("<n/>".into()),
+                r#"<a x="1"><b><n/>t</b><c/><b><n/>u</b></a>"#,
             ),
         ];
         for (path, edit, expected) in cases {
