@@ -14,7 +14,7 @@
 #   benches/load.sh                # full: 500 B, 1 KB, 10 KB, 100 KB × c=1, 50, 200
 #   options: --reps N  --duration S  --warmup S  --sizes "500 1024"  --conns "1 50"
 #            --scenarios "direct nginx oxy-direct oxy-seed oxy-cbr"  --out FILE  --no-build
-#            --keep (keep the work folder)
+#            --keep (keep the work folder)  --no-startup (skip start-up and 1,000-proxy timing)
 # Needs root (or sudo) only to install nginx and wrk when they are missing.
 set -euo pipefail
 
@@ -29,6 +29,7 @@ SCENARIOS="direct nginx oxy-direct oxy-seed oxy-cbr"
 OUT="$ROOT/benches/RESULTS.md"
 BUILD=1
 KEEP=0
+STARTUP=1
 STARTUP_TRIES=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -42,6 +43,7 @@ while [[ $# -gt 0 ]]; do
         --out) OUT=$2; shift ;;
         --no-build) BUILD=0 ;;
         --keep) KEEP=1 ;;
+        --no-startup) STARTUP=0 ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
@@ -433,22 +435,24 @@ for rep in $(seq "$REPS"); do
     done
 done
 
-# Start-up with the repository's proxies/ folder: exec until the seed proxy answers 200.
-startup_series startup "$STARTUP_TRIES" "$ROOT/proxies" "$WORK/bodies/seed-1024.json" - \
-    /services/gotowebinar_getSessionById
+if [[ $STARTUP -eq 1 ]]; then
+    # Start-up with the repository's proxies/ folder: exec until the seed proxy answers 200.
+    startup_series startup "$STARTUP_TRIES" "$ROOT/proxies" "$WORK/bodies/seed-1024.json" - \
+        /services/gotowebinar_getSessionById
 
-# 1,000 proxies shaped like the seed proxy: exec until the last one and a sample answer.
-mkdir -p "$WORK/deploy-1000"
-: >"$WORK/all-1000.txt"
-for i in $(seq 0 999); do
-    sed "s/name=\"gotowebinar_getSessionById\"/name=\"seed_$i\"/" \
-        "$ROOT/proxies/gotowebinar_getSessionById.xml" >"$WORK/deploy-1000/seed_$i.xml"
-    echo "/services/seed_$i" >>"$WORK/all-1000.txt"
-done
-startup_series deploy1000 "$((STARTUP_TRIES < 5 ? STARTUP_TRIES : 5))" "$WORK/deploy-1000" \
-    "$WORK/bodies/seed-1024.json" "$WORK/all-1000.txt" \
-    /services/seed_999 /services/seed_0 /services/seed_1 /services/seed_250 /services/seed_500 \
-    /services/seed_750 /services/seed_998
+    # 1,000 proxies shaped like the seed proxy: exec until the last one and a sample answer.
+    mkdir -p "$WORK/deploy-1000"
+    : >"$WORK/all-1000.txt"
+    for i in $(seq 0 999); do
+        sed "s/name=\"gotowebinar_getSessionById\"/name=\"seed_$i\"/" \
+            "$ROOT/proxies/gotowebinar_getSessionById.xml" >"$WORK/deploy-1000/seed_$i.xml"
+        echo "/services/seed_$i" >>"$WORK/all-1000.txt"
+    done
+    startup_series deploy1000 "$((STARTUP_TRIES < 5 ? STARTUP_TRIES : 5))" "$WORK/deploy-1000" \
+        "$WORK/bodies/seed-1024.json" "$WORK/all-1000.txt" \
+        /services/seed_999 /services/seed_0 /services/seed_1 /services/seed_250 /services/seed_500 \
+        /services/seed_750 /services/seed_998
+fi
 
 mkdir -p "$(dirname "$OUT")"
 "$PROBE" report "$RESULTS" "$META" >"$OUT"
