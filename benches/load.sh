@@ -15,6 +15,8 @@
 #   options: --reps N  --duration S  --warmup S  --sizes "500 1024"  --conns "1 50"
 #            --scenarios "direct nginx oxy-direct oxy-seed oxy-cbr"  --out FILE  --no-build
 #            --keep (keep the work folder)  --no-startup (skip start-up and 1,000-proxy timing)
+#            --callgrind (also count oxynapse's user-space instructions per request, 1 KB, c=50,
+#            under valgrind: repeatable where wall-clock CPU on a shared machine is not)
 # Needs root (or sudo) only to install nginx and wrk when they are missing.
 set -euo pipefail
 
@@ -30,6 +32,7 @@ OUT="$ROOT/benches/RESULTS.md"
 BUILD=1
 KEEP=0
 STARTUP=1
+CALLGRIND=0
 STARTUP_TRIES=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -44,6 +47,7 @@ while [[ $# -gt 0 ]]; do
         --no-build) BUILD=0 ;;
         --keep) KEEP=1 ;;
         --no-startup) STARTUP=0 ;;
+        --callgrind) CALLGRIND=1 ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
@@ -65,6 +69,7 @@ command -v nginx >/dev/null || need+=(nginx-light)
 command -v wrk >/dev/null || need+=(wrk)
 command -v taskset >/dev/null || need+=(util-linux)
 command -v curl >/dev/null || need+=(curl)
+[[ $CALLGRIND -eq 0 ]] || command -v valgrind >/dev/null || need+=(valgrind)
 if [[ ${#need[@]} -gt 0 ]]; then
     log "installing ${need[*]} from Debian"
     SUDO=""
@@ -399,9 +404,10 @@ startup_series() { # KEY TRIES DEPLOY_DIR BODY VERIFY_FILE|- PATH...
     {
         echo "${key}_ms=$(awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m }' <<<"$values")"
         echo "${key}_range=$(head -1 <<<"$values")–$(tail -1 <<<"$values")"
-        echo "${key}_rss_kb=$(grep -o 'rss_kb=[0-9]*' "$WORK/$key.txt" | head -1 | cut -d= -f2)"
+        echo "${key}_cpu_ms=$(grep -o 'cpu_ms=[0-9.]*' "$WORK/$key.txt" | cut -d= -f2 | sort -g | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m }')"
+        echo "${key}_rss_kb=$(grep -o 'rss_kb=[0-9]*' "$WORK/$key.txt" | sed -n 1p | cut -d= -f2)"
         if grep -q verified= "$WORK/$key.txt"; then
-            echo "${key}_verified=$(grep -o 'verified=[0-9/]*' "$WORK/$key.txt" | head -1 | cut -d= -f2)"
+            echo "${key}_verified=$(grep -o 'verified=[0-9/]*' "$WORK/$key.txt" | sed -n 1p | cut -d= -f2)"
         fi
     } >>"$META"
 }
@@ -417,7 +423,7 @@ echo "# scenario size conns rep rps p50_us p99_us cpu_us_per_req peak_rss_kb err
     echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "kernel=Linux $(uname -r)"
     echo "nginx=$(nginx -v 2>&1 | sed 's/.*version: //')"
-    echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')"
+    echo "wrk=$(wrk -v 2>&1 | sed -n 1p | awk '{print $1, $2}')"
     echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+changes')"
     echo "method=SUT pinned to CPU 0, nginx backend and wrk -t1 on CPU 1, keep-alive on both legs, warm-up ${WARMUP} s then ${DURATION} s measured, ${REPS} repetition(s) interleaved across scenarios, a fresh SUT per measurement; CPU-µs/req = SUT utime+stime ÷ requests (CLK_TCK $CLK_TCK)"
 } >"$META"
@@ -434,6 +440,47 @@ for rep in $(seq "$REPS"); do
         done
     done
 done
+
+# Instructions per request: the SUT under callgrind, instrumentation on only for the measured
+# window (after a warm-up), total Ir ÷ requests answered in that window.
+callgrind_ir() { # SCENARIO
+    local scenario=$1 url body data="$WORK/data-cg-$RANDOM" out="$WORK/callgrind.$1.out"
+    read -r url body < <(url_and_body "$scenario" 1024)
+    rm -f "$out" "$out".*
+    RUST_LOG=warn taskset -c 0 valgrind --tool=callgrind --instr-atstart=no \
+        --callgrind-out-file="$out" "$OXY" serve --deploy-dir "$WORK/deploy-${scenario#oxy-}" \
+        --port "$SUT_PORT" --management-port "$MGMT_PORT" --data-dir "$data" --host 127.0.0.1 \
+        --no-watch >>"$WORK/callgrind.log" 2>&1 &
+    SUT_PID=$!
+    PIDS+=("$SUT_PID")
+    local i
+    for i in $(seq 600); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SUT_PORT/healthz" || true) == 200 ]] && break
+        sleep 0.1
+    done
+    run_wrk "$url" "$body" 50 3 >/dev/null
+    callgrind_control -i on "$SUT_PID" >/dev/null 2>&1 || true
+    local result
+    result=$(run_wrk "$url" "$body" 50 8 | grep '^RESULT ' || true)
+    callgrind_control -i off "$SUT_PID" >/dev/null 2>&1 || true
+    # The dump can outlast callgrind_control's own wait: poll for the file.
+    callgrind_control -d "$SUT_PID" >/dev/null 2>&1 || true
+    for i in $(seq 200); do [[ -s $out.1 ]] && break; sleep 0.1; done
+    sleep 0.5
+    stop_sut
+    local requests ir
+    requests=$(cut -d' ' -f2 <<<"$result")
+    ir=$(callgrind_annotate "$out.1" 2>/dev/null | awk '/PROGRAM TOTALS/ && !seen { gsub(",", "", $1); print $1; seen = 1 }')
+    [[ -n $requests && -n $ir && $requests -gt 0 ]] || { log "callgrind $scenario: no result"; return 0; }
+    log "callgrind $scenario: $((ir / requests)) instructions per request over $requests requests"
+    echo "ir_$scenario=$((ir / requests)) over $requests requests" >>"$META"
+}
+
+if [[ $CALLGRIND -eq 1 ]]; then
+    for scenario in $SCENARIOS; do
+        if [[ $scenario == oxy-* ]]; then callgrind_ir "$scenario"; fi
+    done
+fi
 
 if [[ $STARTUP -eq 1 ]]; then
     # Start-up with the repository's proxies/ folder: exec until the seed proxy answers 200.

@@ -7,8 +7,9 @@
 //! ```
 //!
 //! `startup` runs CMD, POSTs FILE to each `--path` in turn (polling every 0.5 ms) until each has
-//! answered 200, and prints `first_ms`, `all_ms` (from exec), the child's `rss_kb` at that
-//! moment, and how many of the `--verify-file` paths (one per line, untimed) answered 200.
+//! answered 200, and prints `first_ms`, `all_ms` (from exec), the CPU time the child had used
+//! by then (`cpu_ms`, which a busy machine inflates less than wall time), its `rss_kb`, and how
+//! many of the `--verify-file` paths (one per line, untimed) answered 200.
 //! Then it kills the child.
 //!
 //! `report` turns the load script's runs (TSV) and facts (`key=value`) into the markdown of
@@ -104,6 +105,7 @@ fn startup(args: &[String]) -> Result<(), String> {
         }
     }
     let all_ms = started.elapsed().as_secs_f64() * 1e3;
+    let cpu_ms = cpu_ns(child.id()).map_or(0.0, |ns| ns as f64 / 1e6);
     let rss_kb = status_kb(child.id(), "VmRSS:");
     let verified = match (&outcome, verify_file) {
         (Ok(()), Some(f)) => {
@@ -121,7 +123,7 @@ fn startup(args: &[String]) -> Result<(), String> {
     let _ = child.wait();
     outcome?;
     println!(
-        "first_ms={:.1} all_ms={all_ms:.1} rss_kb={}{verified}",
+        "first_ms={:.1} all_ms={all_ms:.1} cpu_ms={cpu_ms:.1} rss_kb={}{verified}",
         first_ms.unwrap_or(all_ms),
         rss_kb.unwrap_or(0)
     );
@@ -150,6 +152,22 @@ fn post(port: u16, path: &str, body: &[u8]) -> Option<u16> {
         .nth(1)?
         .parse()
         .ok()
+}
+
+/// CPU time the process has used so far, in ns: the sum over its threads of
+/// `/proc/PID/task/TID/schedstat` (finer than utime+stime's clock ticks).
+fn cpu_ns(pid: u32) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut total = 0;
+    for task in tasks.flatten() {
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+        total += stat
+            .split_whitespace()
+            .next()
+            .and_then(|ns| ns.parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    Some(total)
 }
 
 fn status_kb(pid: u32, field: &str) -> Option<u64> {
@@ -479,8 +497,7 @@ fn report(args: &[String]) -> Result<(), String> {
         w.push('\n');
     }
 
-    w.push_str("## Start-up and deployment\n\n| measurement | median | min–max | RSS after |\n|---|---:|---:|---:|\n");
-    for (key, label) in [
+    let timed: Vec<(&str, &str)> = [
         (
             "startup",
             "exec → first 200 of the seed proxy, `proxies/` folder",
@@ -489,15 +506,41 @@ fn report(args: &[String]) -> Result<(), String> {
             "deploy1000",
             "exec → all of 1,000 generated seed-shaped proxies answer",
         ),
-    ] {
-        if let Some(median) = meta.get(format!("{key}_ms").as_str()) {
-            w.push_str(&format!(
-                "| {label} | {median} ms | {} ms | {} |\n",
-                get(&format!("{key}_range")),
-                meta.get(format!("{key}_rss_kb").as_str())
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .map_or("—".into(), |kb| format!("{:.1} MB", kb / 1024.0)),
-            ));
+    ]
+    .into_iter()
+    .filter(|(key, _)| meta.contains_key(format!("{key}_ms").as_str()))
+    .collect();
+    if !timed.is_empty() {
+        w.push_str(
+            "## Start-up and deployment\n\nWall time from exec (the target), and the CPU time \
+             the server had used by then, which a busy machine inflates less.\n\n\
+             | measurement | median | min–max | CPU time (median) | RSS after |\n|---|---:|---:|---:|---:|\n",
+        );
+    }
+    for (key, label) in timed {
+        w.push_str(&format!(
+            "| {label} | {} ms | {} ms | {} ms | {} |\n",
+            get(&format!("{key}_ms")),
+            get(&format!("{key}_range")),
+            get(&format!("{key}_cpu_ms")),
+            meta.get(format!("{key}_rss_kb").as_str())
+                .and_then(|v| v.parse::<f64>().ok())
+                .map_or("—".into(), |kb| format!("{:.1} MB", kb / 1024.0)),
+        ));
+    }
+    let instructions: Vec<(&str, &str)> = SCENARIOS
+        .iter()
+        .filter_map(|(key, label)| Some((*label, *meta.get(format!("ir_{key}").as_str())?)))
+        .collect();
+    if !instructions.is_empty() {
+        w.push_str(
+            "\n## User-space instructions per request (callgrind, 1 KB, c=50)\n\n\
+             Counted over a measured window after a warm-up; repeatable to about 1 %, unlike \
+             wall-clock CPU on a shared machine. Kernel time is not included.\n\n\
+             | scenario | instructions per request |\n|---|---:|\n",
+        );
+        for (label, value) in instructions {
+            w.push_str(&format!("| {label} | {value} |\n"));
         }
     }
     if let Some(v) = meta.get("deploy1000_verified") {
