@@ -7,7 +7,11 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, StatusCode};
+use http::{HeaderMap, Method, StatusCode, Uri};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::error::{MediationError, codes};
 
@@ -30,25 +34,38 @@ pub struct BackendResponse {
     pub body: Bytes,
 }
 
+/// The pooled client. Plain `http://` backends go through hyper-util's client, the cheapest
+/// on the relay path; `https://` ones through reqwest with rustls.
 #[derive(Debug, Clone)]
 pub struct BackendClient {
-    client: reqwest::Client,
+    plain: Client<HttpConnector, Full<Bytes>>,
+    tls: reqwest::Client,
     default_timeout: Duration,
 }
 
 impl BackendClient {
     pub fn new(default_timeout: Duration) -> Result<BackendClient, String> {
-        let client = reqwest::Client::builder()
+        let connect_timeout = default_timeout.min(Duration::from_secs(30));
+        let pool_idle = Duration::from_secs(60);
+        let tls = reqwest::Client::builder()
             // Backends see the client's headers as they were; reqwest must not add its own.
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(default_timeout.min(Duration::from_secs(30)))
-            .pool_idle_timeout(Duration::from_secs(60))
+            .connect_timeout(connect_timeout)
+            .pool_idle_timeout(pool_idle)
             .tcp_nodelay(true)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        connector.set_connect_timeout(Some(connect_timeout));
+        let plain = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(pool_idle)
+            .pool_timer(TokioTimer::new())
+            .build(connector);
         Ok(BackendClient {
-            client,
+            plain,
+            tls,
             default_timeout,
         })
     }
@@ -58,38 +75,69 @@ impl BackendClient {
     }
 
     pub async fn send(&self, request: BackendRequest) -> Result<BackendResponse, MediationError> {
-        let target = redacted_origin(&request.url);
-        let url = reqwest::Url::parse(&request.url).map_err(|e| {
-            MediationError::internal("invalid backend URL")
-                .with_detail(format!("`{target}` is not a valid URL: {e}"))
-        })?;
+        let destination = Destination::parse(&request.url)?;
         let timeout = request.timeout.unwrap_or(self.default_timeout);
+        let method = request.method.clone();
+        let started = std::time::Instant::now();
+        let response = match &destination {
+            Destination::Plain(uri) => self.send_plain(uri, request, timeout).await,
+            Destination::Other(url) => self.send_tls(url, request, timeout).await,
+        }
+        .map_err(|failure| failure.into_error(&destination.origin(), timeout))?;
+        tracing::debug!(
+            backend = %destination.origin(),
+            method = %method,
+            status = response.status.as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "backend call"
+        );
+        Ok(response)
+    }
+
+    async fn send_plain(
+        &self,
+        uri: &Uri,
+        request: BackendRequest,
+        timeout: Duration,
+    ) -> Result<BackendResponse, Failure> {
+        let mut outgoing = http::Request::new(Full::new(request.body.unwrap_or_default()));
+        *outgoing.method_mut() = request.method;
+        *outgoing.uri_mut() = uri.clone();
+        *outgoing.headers_mut() = request.headers;
+        let exchange = async {
+            let response = self.plain.request(outgoing).await.map_err(Failure::Plain)?;
+            let (parts, body) = response.into_parts();
+            let body = body.collect().await.map_err(Failure::PlainBody)?.to_bytes();
+            Ok(BackendResponse {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+            })
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::TimedOut),
+        }
+    }
+
+    async fn send_tls(
+        &self,
+        url: &reqwest::Url,
+        request: BackendRequest,
+        timeout: Duration,
+    ) -> Result<BackendResponse, Failure> {
         let mut builder = self
-            .client
-            .request(request.method.clone(), url)
+            .tls
+            .request(request.method, url.clone())
             .headers(request.headers)
             .timeout(timeout);
         if let Some(body) = request.body {
             builder = builder.body(body);
         }
-        let started = std::time::Instant::now();
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| transport_error(&e, &target, timeout))?;
+        let response = builder.send().await.map_err(Failure::Reqwest)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| transport_error(&e, &target, timeout))?;
-        tracing::debug!(
-            backend = %target,
-            method = %request.method,
-            status = status.as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "backend call"
-        );
+        let body = response.bytes().await.map_err(Failure::Reqwest)?;
         Ok(BackendResponse {
             status,
             headers,
@@ -98,21 +146,160 @@ impl BackendClient {
     }
 }
 
-fn transport_error(e: &reqwest::Error, target: &str, timeout: Duration) -> MediationError {
-    if e.is_timeout() {
-        return MediationError::backend_timeout("backend timed out").with_detail(format!(
-            "no answer from {target} within {} ms",
-            timeout.as_millis()
-        ));
+/// Where a request goes, parsed once.
+enum Destination {
+    /// Plain HTTP, for hyper-util's client.
+    Plain(Uri),
+    /// Anything else (HTTPS), for reqwest.
+    Other(reqwest::Url),
+}
+
+impl Destination {
+    fn parse(url: &str) -> Result<Destination, MediationError> {
+        if let Some(uri) = plain_uri(url) {
+            return Ok(Destination::Plain(uri));
+        }
+        let parsed = reqwest::Url::parse(url).map_err(|e| {
+            MediationError::internal("invalid backend URL").with_detail(format!(
+                "`{}` is not a valid URL: {e}",
+                redacted_origin(url)
+            ))
+        })?;
+        if parsed.scheme() == "http" {
+            // What the WHATWG parser normalised (case, dot segments, escapes), hyper sends.
+            let uri = parsed.as_str().parse::<Uri>().map_err(|e| {
+                MediationError::internal("invalid backend request")
+                    .with_detail(format!("request to {}: {e}", origin_of_url(&parsed)))
+            })?;
+            return Ok(Destination::Plain(uri));
+        }
+        Ok(Destination::Other(parsed))
     }
-    if e.is_connect() {
-        return MediationError::backend(codes::CONNECTION_FAILED, "backend connection failed")
-            .with_detail(format!("could not connect to {target}: {}", root_cause(e)));
+
+    /// `scheme://host:port`, for logs and error texts.
+    fn origin(&self) -> String {
+        match self {
+            Destination::Plain(uri) => format!(
+                "http://{}:{}",
+                uri.host().unwrap_or("?"),
+                uri.port_u16().unwrap_or(80)
+            ),
+            Destination::Other(url) => origin_of_url(url),
+        }
     }
-    if e.is_builder() {
-        return MediationError::internal("invalid backend request")
-            .with_detail(format!("request to {target}: {}", root_cause(e)));
+}
+
+/// The URI of a plain `http://` URL that the WHATWG URL parser (reqwest's) would leave exactly
+/// as it is, without running that parser: it was a tenth of the relay path's instructions.
+/// Anything it might rewrite (upper-case, non-ASCII or IPv6 hosts, IPv4 shorthands, user info,
+/// a default or zero-padded port, dot segments, characters it escapes) gives None and takes the
+/// full parser.
+fn plain_uri(url: &str) -> Option<Uri> {
+    let rest = url.strip_prefix("http://")?;
+    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let (authority, path_and_query) = rest.split_at(end);
+    let host = match authority.split_once(':') {
+        Some((host, port)) => {
+            let number = port.parse::<u16>().ok()?;
+            if number == 80 || number == 0 || port.starts_with(['0', '+']) {
+                return None;
+            }
+            host
+        }
+        None => authority,
+    };
+    // The WHATWG parser reads a host whose last label starts with a digit as IPv4 (and
+    // normalises it), and checks punycode.
+    let last_label = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+    let host_ok = if last_label.starts_with(|c: char| c.is_ascii_digit()) {
+        host.parse::<std::net::Ipv4Addr>().is_ok()
+    } else {
+        !host.is_empty()
+            && !host.contains("xn--")
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    };
+    let odd = |b: u8| {
+        !b.is_ascii_graphic()
+            || matches!(
+                b,
+                b'"' | b'#' | b'<' | b'>' | b'`' | b'{' | b'}' | b'\\' | b'\''
+            )
+    };
+    let path = path_and_query.split('?').next().unwrap_or("");
+    let dot_segment = path.split('/').any(|segment| matches!(segment, "." | ".."))
+        || path.contains("%2e")
+        || path.contains("%2E");
+    // `http://host?q` has an empty path the WHATWG parser turns into `/`.
+    let rooted = path_and_query.is_empty() || path_and_query.starts_with('/');
+    if !host_ok || !rooted || dot_segment || path_and_query.bytes().any(odd) {
+        return None;
     }
+    url.parse().ok()
+}
+
+/// How an exchange failed, mapped to a [`MediationError`] once the origin is known.
+enum Failure {
+    TimedOut,
+    Plain(hyper_util::client::legacy::Error),
+    PlainBody(hyper::Error),
+    Reqwest(reqwest::Error),
+}
+
+impl Failure {
+    /// Synapse's codes: a timeout (connect timeouts included, as reqwest reports them) is 504
+    /// with 101504; a failed connect 502 with 101503; anything later 502 with 101505.
+    fn into_error(self, target: &str, timeout: Duration) -> MediationError {
+        match self {
+            Failure::TimedOut => timed_out(target, timeout),
+            Failure::Plain(e) if e.is_connect() => {
+                if caused_by_timeout(&e) {
+                    timed_out(target, timeout)
+                } else {
+                    connect_failed(&e, target)
+                }
+            }
+            Failure::Plain(e) => broke_off(&e, target),
+            Failure::PlainBody(e) => broke_off(&e, target),
+            Failure::Reqwest(e) if e.is_timeout() => timed_out(target, timeout),
+            Failure::Reqwest(e) if e.is_connect() => connect_failed(&e, target),
+            Failure::Reqwest(e) if e.is_builder() => {
+                MediationError::internal("invalid backend request")
+                    .with_detail(format!("request to {target}: {}", root_cause(&e)))
+            }
+            Failure::Reqwest(e) => broke_off(&e, target),
+        }
+    }
+}
+
+fn caused_by_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(e);
+    while let Some(current) = source {
+        if current
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        source = current.source();
+    }
+    false
+}
+
+fn timed_out(target: &str, timeout: Duration) -> MediationError {
+    MediationError::backend_timeout("backend timed out").with_detail(format!(
+        "no answer from {target} within {} ms",
+        timeout.as_millis()
+    ))
+}
+
+fn connect_failed(e: &(dyn std::error::Error + 'static), target: &str) -> MediationError {
+    MediationError::backend(codes::CONNECTION_FAILED, "backend connection failed")
+        .with_detail(format!("could not connect to {target}: {}", root_cause(e)))
+}
+
+fn broke_off(e: &(dyn std::error::Error + 'static), target: &str) -> MediationError {
     MediationError::backend(codes::CONNECTION_CLOSED, "backend connection failed").with_detail(
         format!("the exchange with {target} broke off: {}", root_cause(e)),
     )
@@ -130,14 +317,16 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 /// `scheme://host:port` of a URL, without path or query (they may hold secrets).
 pub fn redacted_origin(url: &str) -> String {
     match reqwest::Url::parse(url) {
-        Ok(u) => {
-            let host = u.host_str().unwrap_or("?");
-            match u.port_or_known_default() {
-                Some(port) => format!("{}://{host}:{port}", u.scheme()),
-                None => format!("{}://{host}", u.scheme()),
-            }
-        }
+        Ok(u) => origin_of_url(&u),
         Err(_) => "(invalid URL)".to_string(),
+    }
+}
+
+fn origin_of_url(u: &reqwest::Url) -> String {
+    let host = u.host_str().unwrap_or("?");
+    match u.port_or_known_default() {
+        Some(port) => format!("{}://{host}:{port}", u.scheme()),
+        None => format!("{}://{host}", u.scheme()),
     }
 }
 
@@ -156,6 +345,57 @@ mod tests {
             "http://127.0.0.1:9"
         );
         assert_eq!(redacted_origin("not a url"), "(invalid URL)");
+    }
+
+    /// The fast path must give exactly what the WHATWG parser gives, or step aside.
+    #[test]
+    fn plain_uris_match_the_url_parser_or_step_aside() {
+        for url in [
+            "http://127.0.0.1:9000/b/1024",
+            "http://localhost:8280/G2W/rest/organizers/1/webinars/2/sessions/3",
+            "http://api.example.com/x?a=1&b=%20c",
+            "http://example.com",
+            "http://example.com:8080/?q=1",
+        ] {
+            let fast = plain_uri(url).unwrap_or_else(|| panic!("{url} should take the fast path"));
+            let full = reqwest::Url::parse(url)
+                .unwrap()
+                .as_str()
+                .parse::<Uri>()
+                .unwrap();
+            assert_eq!(fast.authority(), full.authority(), "{url}");
+            assert_eq!(
+                fast.path_and_query()
+                    .map(|p| p.as_str())
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or("/"),
+                full.path_and_query().map(|p| p.as_str()).unwrap_or("/"),
+                "{url}"
+            );
+        }
+        for url in [
+            "https://example.com/",
+            "http://Example.com/",
+            "http://example.com:80/",
+            "http://example.com:080/",
+            "http://user:pw@example.com/",
+            "http://[::1]:8080/",
+            "http://127.1/",
+            "http://0x7f.0.0.1/",
+            "http://foo.123/",
+            "http://xn--nxasmq6b.com/",
+            "http://example.com/a/../b",
+            "http://example.com/a/%2e%2e/b",
+            "http://example.com/a b",
+            "http://example.com/{x}",
+            "http://example.com/x?q='1'",
+            "http://example.com/x#frag",
+            "http://example.com:8080?q=1",
+            "http://example.com\\x",
+            "http://bücher.de/",
+        ] {
+            assert!(plain_uri(url).is_none(), "{url} must take the full parser");
+        }
     }
 
     #[tokio::test]
