@@ -249,3 +249,27 @@ async fn a_dynamic_recipient_list_reads_its_urls_from_the_message() {
     assert_eq!(body["from"], "b");
     assert_eq!(a.received().len(), 1);
 }
+
+#[tokio::test]
+async fn weighted_round_robin_follows_the_weights() {
+    let a = named_backend("a").await;
+    let b = named_backend("b").await;
+    let lb = proxy(
+        "weighted",
+        &format!(
+            r#"<call><endpoint><loadbalance algorithm="org.apache.synapse.endpoints.algorithms.WeightedRoundRobin">
+                 <endpoint><address uri="{}"/><property name="loadbalance.weight" value="2"/></endpoint>
+                 <endpoint><address uri="{}"/></endpoint>
+               </loadbalance></endpoint></call><respond/>"#,
+            a.url("/"),
+            b.url("/")
+        ),
+    );
+    let engine = TestEngine::start(&[("weighted.xml", &lb)]).await;
+    let mut seen = Vec::new();
+    for _ in 0..6 {
+        let (_, body) = status_and_json(engine.post_json("/services/weighted", "{}").await).await;
+        seen.push(body["from"].as_str().unwrap().to_string());
+    }
+    assert_eq!(seen, ["a", "b", "a", "a", "b", "a"]);
+}

@@ -1,9 +1,10 @@
 //! Sequence templates, `call-template`, `$func:`, connector operations served by templates,
-//! local entries, and `<definitions>` files with their implicit `main` sequence.
+//! endpoint templates, local entries, and `<definitions>` files with their implicit `main`
+//! sequence.
 
 mod common;
 
-use common::{TestEngine, status_and_json};
+use common::{MockBackend, Reply, TestEngine, status_and_json};
 
 const GREET: &str = r#"<template xmlns="http://ws.apache.org/ns/synapse" name="greet">
     <parameter name="who" isMandatory="true"/>
@@ -198,4 +199,56 @@ async fn config_key_runs_the_connection_held_by_a_local_entry() {
     let (status, json) = status_and_json(engine.post_json("/services/orphan", "{}").await).await;
     assert_eq!(status, 500);
     assert_eq!(json["error"], "connection `NOPE` cannot be found");
+}
+
+#[tokio::test]
+async fn endpoint_templates_are_filled_in_by_the_endpoints_that_use_them() {
+    let backend = MockBackend::start(|_| Reply::json(200, r#"{"ok":true}"#)).await;
+    let template = r#"<template xmlns="http://ws.apache.org/ns/synapse" name="HttpTemplate">
+        <parameter name="verb"/>
+        <endpoint name="$name">
+            <http uri-template="$uri/items" method="$verb"/>
+        </endpoint>
+    </template>"#;
+    let named = format!(
+        r#"<endpoint xmlns="http://ws.apache.org/ns/synapse" name="items" template="HttpTemplate" uri="{}">
+             <parameter name="verb" value="put"/>
+           </endpoint>"#,
+        backend.url("/named")
+    );
+    let user = proxy(
+        "user",
+        &format!(
+            r#"<call><endpoint key="items"/></call>
+               <call><endpoint template="HttpTemplate" uri="{}"><parameter name="verb" value="delete"/></endpoint></call>
+               <respond/>"#,
+            backend.url("/inline")
+        ),
+    );
+    let engine = TestEngine::start(&[
+        ("template.xml", template),
+        ("items.xml", &named),
+        ("user.xml", &user),
+    ])
+    .await;
+    let (status, body) = status_and_json(engine.post_json("/services/user", "{}").await).await;
+    assert_eq!(status, 200, "{body}");
+    let seen: Vec<(String, String)> = backend
+        .received()
+        .iter()
+        .map(|r| (r.method.clone(), r.path_and_query.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("PUT".to_string(), "/named/items".to_string()),
+            ("DELETE".to_string(), "/inline/items".to_string())
+        ]
+    );
+    // A missing template is named at deploy time.
+    let report = engine.artifacts().await.to_string();
+    assert!(
+        !report.contains("endpoint template `HttpTemplate` is not defined"),
+        "{report}"
+    );
 }

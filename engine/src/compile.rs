@@ -39,6 +39,8 @@ pub enum ReferenceKind {
     Template,
     /// A local entry (a connector connection named by `configKey`).
     LocalEntry,
+    /// The endpoint template of `<endpoint template="...">`.
+    EndpointTemplate,
 }
 
 impl<'a> CompileCx<'a> {
@@ -94,6 +96,15 @@ impl<'a> CompileCx<'a> {
     pub fn template_ref(&mut self, key: &str, pos: Pos) {
         self.references.push(Reference {
             kind: ReferenceKind::Template,
+            key: key.to_string(),
+            pos,
+        });
+    }
+
+    /// A reference to an endpoint template, recorded for the dangling-reference check.
+    pub fn endpoint_template_ref(&mut self, key: &str, pos: Pos) {
+        self.references.push(Reference {
+            kind: ReferenceKind::EndpointTemplate,
             key: key.to_string(),
             pos,
         });

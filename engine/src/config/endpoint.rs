@@ -23,7 +23,7 @@ use crate::compile::CompileCx;
 use crate::config::xml::Element;
 use crate::endpoint::{
     DynamicRecipients, Endpoint, EndpointKind, Format, Leaf, Suspension, SuspensionConfig, Target,
-    Timeout, UriTemplate, uri_template,
+    TemplatedEndpoint, Timeout, UriTemplate, uri_template,
 };
 use crate::error::Reported;
 
@@ -36,6 +36,9 @@ pub fn parse_endpoint(
     standalone: bool,
 ) -> Result<Endpoint, Reported> {
     cx.synapse_namespace(el)?;
+    if let Some(template) = el.attr("template") {
+        return templated(el, template, cx);
+    }
     cx.check_attributes(
         el,
         &[
@@ -47,7 +50,7 @@ pub fn parse_endpoint(
             "description",
         ],
     );
-    for unsupported in ["key-expression", "template"] {
+    for unsupported in ["key-expression"] {
         if let Some(a) = el.attr(unsupported) {
             return Err(cx.diags.error(
                 a.pos,
@@ -119,6 +122,52 @@ pub fn parse_endpoint(
         name,
         kind,
         properties,
+    })
+}
+
+/// `<endpoint [name] template="t" [uri]><parameter name value/>*</endpoint>`.
+fn templated(
+    el: &Element,
+    template: &crate::config::xml::Attribute,
+    cx: &mut CompileCx<'_>,
+) -> Result<Endpoint, Reported> {
+    cx.check_attributes(el, &["name", "template", "uri", "description"]);
+    cx.endpoint_template_ref(&template.value, template.pos);
+    let mut values: Vec<(String, String)> = ["name", "uri"]
+        .iter()
+        .filter_map(|n| el.attr_value(n).map(|v| (n.to_string(), v.to_string())))
+        .collect();
+    let mut failed = None;
+    for child in el.elements() {
+        if child.name != "parameter" {
+            failed = Some(cx.diags.error(
+                child.pos,
+                format!(
+                    "an endpoint using a template holds <parameter> elements, not <{}>",
+                    child.name
+                ),
+            ));
+            continue;
+        }
+        cx.check_attributes(child, &["name", "value"]);
+        match (
+            cx.required_attr(child, "name"),
+            cx.required_attr(child, "value"),
+        ) {
+            (Ok(name), Ok(value)) => values.push((name.value.clone(), value.value.clone())),
+            (Err(r), _) | (_, Err(r)) => failed = Some(r),
+        }
+    }
+    if let Some(reported) = failed {
+        return Err(reported);
+    }
+    Ok(Endpoint {
+        name: el.attr_value("name").map(str::to_string),
+        kind: EndpointKind::Templated(Box::new(TemplatedEndpoint::new(
+            template.value.clone(),
+            values,
+        ))),
+        properties: Vec::new(),
     })
 }
 
@@ -205,25 +254,76 @@ fn loadbalance(el: &Element, cx: &mut CompileCx<'_>) -> Result<EndpointKind, Rep
             "description",
         ],
     );
-    if let Some(a) = el
-        .attr("algorithm")
-        .filter(|a| !a.value.ends_with("algorithms.RoundRobin"))
-    {
-        return Err(cx.diags.error_with_help(
-            a.pos,
-            format!(
-                "load-balancing algorithm `{}` is not supported yet",
-                a.value
-            ),
-            "oxynapse balances round robin (org.apache.synapse.endpoints.algorithms.RoundRobin)",
-        ));
-    }
+    let weighted = match el.attr("algorithm") {
+        None => false,
+        Some(a) if a.value.ends_with("algorithms.RoundRobin") => false,
+        Some(a) if a.value.ends_with("algorithms.WeightedRoundRobin") => true,
+        Some(a) => {
+            return Err(cx.diags.error_with_help(
+                a.pos,
+                format!("load-balancing algorithm `{}` is not supported yet", a.value),
+                "oxynapse balances round robin (algorithms.RoundRobin) or by weight (algorithms.WeightedRoundRobin)",
+            ));
+        }
+    };
     let failover = cx.bool_attr(el, "failover", true)?;
+    let children = children(el, cx)?;
+    let turns = if weighted {
+        let weights = weights(el, &children, cx)?;
+        weighted_turns(&weights)
+    } else {
+        (0..children.len()).collect()
+    };
     Ok(EndpointKind::LoadBalance {
-        children: children(el, cx)?,
+        children,
+        turns,
         next: AtomicUsize::new(0),
         failover,
     })
+}
+
+/// Each child's `loadbalance.weight` property (1 when absent).
+fn weights(
+    el: &Element,
+    children: &[Endpoint],
+    cx: &mut CompileCx<'_>,
+) -> Result<Vec<usize>, Reported> {
+    children
+        .iter()
+        .map(|child| {
+            let weight = child
+                .properties
+                .iter()
+                .find(|(name, _)| name == "loadbalance.weight")
+                .map_or("1", |(_, value)| value.as_str());
+            match weight.trim().parse::<usize>() {
+                Ok(w) if (1..=1000).contains(&w) => Ok(w),
+                _ => Err(cx.diags.error(
+                    el.pos,
+                    format!("loadbalance.weight `{weight}` is not a whole number from 1 to 1000"),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Turns in proportion to the weights, spread out rather than bunched (smooth weighted
+/// round robin): weights 1, 2 give 1, 0, 1.
+fn weighted_turns(weights: &[usize]) -> Vec<usize> {
+    let total: i64 = weights.iter().map(|&w| w as i64).sum();
+    let mut current = vec![0i64; weights.len()];
+    let mut turns = Vec::with_capacity(total as usize);
+    for _ in 0..total {
+        for (c, &w) in current.iter_mut().zip(weights) {
+            *c += w as i64;
+        }
+        let best = (0..weights.len())
+            .max_by_key(|&i| (current[i], std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        current[best] -= total;
+        turns.push(best);
+    }
+    turns
 }
 
 fn leaf(el: &Element, cx: &mut CompileCx<'_>) -> Result<Leaf, Reported> {
@@ -518,6 +618,19 @@ fn endpoint_property(el: &Element, cx: &mut CompileCx<'_>) -> Result<(String, St
 #[cfg(test)]
 mod tests {
     use crate::testing::compile_endpoint;
+
+    #[test]
+    fn weighted_turns_follow_the_weights() {
+        assert_eq!(super::weighted_turns(&[1, 2]), [1, 0, 1]);
+        assert_eq!(super::weighted_turns(&[1, 1, 1]), [0, 1, 2]);
+        let turns = super::weighted_turns(&[5, 1, 1]);
+        assert_eq!(turns.iter().filter(|&&t| t == 0).count(), 5);
+        assert_eq!(turns.len(), 7);
+        let xml = r#"<endpoint><loadbalance algorithm="org.apache.synapse.endpoints.algorithms.WeightedRoundRobin">
+            <endpoint><address uri="http://a/"/><property name="loadbalance.weight" value="0"/></endpoint>
+          </loadbalance></endpoint>"#;
+        assert!(compile_endpoint(xml).unwrap_err()[0].contains("from 1 to 1000"));
+    }
 
     #[test]
     fn parses_every_supported_kind() {

@@ -22,8 +22,16 @@ pub struct TemplateDef {
     pub name_pos: Pos,
     pub params: Vec<TemplateParam>,
     pub on_error: Option<(String, Pos)>,
-    /// The `<sequence>` holding the template's mediators.
+    /// The `<sequence>` holding the template's mediators, or the `<endpoint>` of an endpoint
+    /// template.
     pub body: Element,
+}
+
+impl TemplateDef {
+    /// True for an endpoint template (`<template><endpoint name="$name">...`).
+    pub fn is_endpoint(&self) -> bool {
+        self.body.name == "endpoint"
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -68,28 +76,27 @@ pub fn parse_template(el: &Element, diags: &mut Diagnostics) -> Result<TemplateD
                 Ok(p) => params.push(p),
                 Err(Reported) => failed = true,
             },
-            "sequence" if body.is_some() => {
-                diags.error(child.pos, "a <template> holds one <sequence>");
+            "sequence" | "endpoint" if body.is_some() => {
+                diags.error(
+                    child.pos,
+                    "a <template> holds one <sequence> or one <endpoint>",
+                );
                 failed = true;
             }
-            "sequence" => body = Some(child.clone()),
-            "endpoint" => {
-                diags.error(child.pos, "endpoint templates are not supported yet");
-                failed = true;
-            }
+            "sequence" | "endpoint" => body = Some(child.clone()),
             "description" => {}
             other => {
                 diags.error_with_help(
                     child.pos,
                     format!("unknown element <{other}> in <template>"),
-                    "expected <parameter> and one <sequence>",
+                    "expected <parameter> and one <sequence> (or one <endpoint>)",
                 );
                 failed = true;
             }
         }
     }
     if body.is_none() && !failed {
-        diags.error(el.pos, "<template> needs a <sequence>");
+        diags.error(el.pos, "<template> needs a <sequence> or an <endpoint>");
         failed = true;
     }
     match (name, body) {

@@ -11,6 +11,7 @@ use crate::config::endpoint::parse_endpoint;
 use crate::config::source::{Diagnostics, SourceFile};
 use crate::config::{ArtifactDef, EndpointDef, ProxyDef, SequenceDef, parse_artifacts};
 use crate::endpoint::Endpoint;
+use crate::endpoint::EndpointTemplate;
 use crate::error::{Diagnostic, Pos, Reported};
 use crate::handler::{Handler, HandlerKind};
 use crate::mediators::Mediator;
@@ -27,6 +28,7 @@ pub enum Artifact {
     Sequence(Arc<NamedSequence>),
     Endpoint(Arc<Endpoint>),
     Template(Arc<SequenceTemplate>),
+    EndpointTemplate(Arc<EndpointTemplate>),
     LocalEntry(Arc<LocalEntry>),
     Import(Arc<Import>),
 }
@@ -81,7 +83,7 @@ impl Artifact {
             Artifact::Api(_) => ArtifactKind::Api,
             Artifact::Sequence(_) => ArtifactKind::Sequence,
             Artifact::Endpoint(_) => ArtifactKind::Endpoint,
-            Artifact::Template(_) => ArtifactKind::Template,
+            Artifact::Template(_) | Artifact::EndpointTemplate(_) => ArtifactKind::Template,
             Artifact::LocalEntry(_) => ArtifactKind::LocalEntry,
             Artifact::Import(_) => ArtifactKind::Import,
         }
@@ -94,6 +96,7 @@ impl Artifact {
             Artifact::Sequence(s) => &s.name,
             Artifact::Endpoint(e) => e.name.as_deref().unwrap_or_default(),
             Artifact::Template(t) => &t.name,
+            Artifact::EndpointTemplate(t) => &t.name,
             Artifact::LocalEntry(l) => &l.key,
             Artifact::Import(i) => &i.name,
         }
@@ -153,6 +156,11 @@ fn compile_artifact(
     file: &Arc<str>,
 ) -> Result<(Artifact, Pos), Reported> {
     match def {
+        ArtifactDef::Template(def) if def.is_endpoint() => {
+            let template = EndpointTemplate::compile(*def, cx)?;
+            let pos = template.name_pos;
+            Ok((Artifact::EndpointTemplate(Arc::new(template)), pos))
+        }
         ArtifactDef::Template(def) => {
             let def = *def;
             cx.check_attributes(

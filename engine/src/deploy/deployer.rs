@@ -193,6 +193,10 @@ fn dangling_references(file: &CompiledFile, deployment: &Deployment) -> Vec<Diag
             ReferenceKind::Endpoint => (deployment.endpoint(key).is_some(), "endpoint"),
             ReferenceKind::Template => (deployment.template(key).is_some(), "template"),
             ReferenceKind::LocalEntry => (deployment.local_entry(key).is_some(), "local entry"),
+            ReferenceKind::EndpointTemplate => (
+                deployment.endpoint_template(key).is_some(),
+                "endpoint template",
+            ),
         };
         if !defined {
             diags.warning_with_help(

@@ -20,6 +20,7 @@ pub use watch::{FolderWatcher, watch_folder};
 
 use crate::api::Api;
 use crate::endpoint::Endpoint;
+use crate::endpoint::EndpointTemplate;
 use crate::error::Diagnostic;
 use crate::proxy::{ProxyService, RequestStats};
 use crate::sequence::NamedSequence;
@@ -66,6 +67,7 @@ pub struct Deployment {
     sequences: HashMap<String, Arc<NamedSequence>>,
     endpoints: HashMap<String, Arc<Endpoint>>,
     templates: HashMap<String, Arc<SequenceTemplate>>,
+    endpoint_templates: HashMap<String, Arc<EndpointTemplate>>,
     local_entries: HashMap<String, Arc<LocalEntry>>,
     imports: HashMap<String, Arc<Import>>,
     files: Vec<FileReport>,
@@ -105,6 +107,9 @@ impl Deployment {
             Artifact::Template(t) => {
                 self.templates.insert(t.name.clone(), t);
             }
+            Artifact::EndpointTemplate(t) => {
+                self.endpoint_templates.insert(t.name.clone(), t);
+            }
             Artifact::LocalEntry(l) => {
                 self.local_entries.insert(l.key.clone(), l);
             }
@@ -143,6 +148,10 @@ impl Deployment {
 
     /// The template named `name`; for a connector operation `prefix.op`, also the template
     /// `package.prefix.op` of an enabled `<import name="prefix" package="package"/>`.
+    pub fn endpoint_template(&self, name: &str) -> Option<Arc<EndpointTemplate>> {
+        self.endpoint_templates.get(name).cloned()
+    }
+
     pub fn template(&self, name: &str) -> Option<Arc<SequenceTemplate>> {
         if let Some(t) = self.templates.get(name) {
             return Some(t.clone());

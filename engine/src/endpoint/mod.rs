@@ -13,6 +13,7 @@
 pub mod format;
 pub mod leaf;
 pub mod suspension;
+mod template;
 pub mod uri_template;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::error::{ErrorSource, MediationError, Pos};
 pub use format::Format;
 pub use leaf::{Leaf, Target, Timeout, forwarded_headers};
 pub use suspension::{Suspension, SuspensionConfig};
+pub use template::{EndpointTemplate, TemplatedEndpoint};
 pub use uri_template::UriTemplate;
 
 /// Synapse's code when no child of a group endpoint can take the message.
@@ -46,6 +48,9 @@ pub enum EndpointKind {
     Failover(Vec<Endpoint>),
     LoadBalance {
         children: Vec<Endpoint>,
+        /// The child that starts each turn, cycled through: each child once for round robin,
+        /// as often as its weight for weighted round robin.
+        turns: Vec<usize>,
         next: AtomicUsize,
         /// Try the next child when one fails (Synapse's default).
         failover: bool,
@@ -54,6 +59,8 @@ pub enum EndpointKind {
     /// `<recipientlist><endpoints value="{expr}" max-cache="n"/>`: address URLs, comma
     /// separated, read from the message each time.
     DynamicRecipients(DynamicRecipients),
+    /// `<endpoint template="...">`: an endpoint template filled in.
+    Templated(Box<TemplatedEndpoint>),
 }
 
 /// The endpoints of a dynamic recipient list, kept per URL (with their suspension state).
@@ -130,13 +137,14 @@ impl Endpoint {
             EndpointKind::Failover(children) => self.first_that_answers(ctx, children.iter()).await,
             EndpointKind::LoadBalance {
                 children,
+                turns,
                 next,
                 failover,
             } => {
-                if children.is_empty() {
+                if children.is_empty() || turns.is_empty() {
                     return Err(none_ready(&self.label(), None));
                 }
-                let start = next.fetch_add(1, Ordering::Relaxed) % children.len();
+                let start = turns[next.fetch_add(1, Ordering::Relaxed) % turns.len()];
                 let order = children.iter().cycle().skip(start).take(if *failover {
                     children.len()
                 } else {
@@ -147,6 +155,10 @@ impl Endpoint {
             EndpointKind::RecipientList(children) => {
                 let children: Vec<&Endpoint> = children.iter().collect();
                 self.to_every_recipient(ctx, &children).await
+            }
+            EndpointKind::Templated(templated) => {
+                let endpoint = templated.resolve(ctx)?;
+                Box::pin(endpoint.call(ctx)).await
             }
             EndpointKind::DynamicRecipients(dynamic) => {
                 let endpoints = dynamic.endpoints(ctx)?;
