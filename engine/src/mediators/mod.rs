@@ -22,6 +22,8 @@ mod makefault;
 mod payload_factory;
 mod property;
 mod respond;
+mod rewrite;
+mod rewrite_url;
 mod send;
 mod sequence;
 mod switch;
@@ -71,6 +73,7 @@ pub fn builtin_factories() -> Vec<Box<dyn MediatorFactory>> {
         )),
         Box::new(payload_factory::PayloadFactoryFactory),
         Box::new(respond::RespondFactory),
+        Box::new(rewrite::RewriteFactory),
         Box::new(send::SendFactory),
         Box::new(call::CallFactory),
         Box::new(call_template::CallTemplateFactory),
