@@ -33,6 +33,17 @@ pub(super) enum Found {
 #[async_trait]
 impl Mediator for EnrichMediator {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
+        self.run(ctx)?;
+        // As in Synapse (product-ei#3586): an enriched body is sent even after NO_ENTITY_BODY.
+        if matches!(self.target, Target::Body | Target::Envelope) {
+            ctx.remove_axis2_property("NO_ENTITY_BODY");
+        }
+        Ok(Flow::Continue)
+    }
+}
+
+impl EnrichMediator {
+    fn run(&self, ctx: &mut MessageContext) -> Result<(), MediationError> {
         let xml = is_xml_message(ctx);
         let json_on_xml = || {
             MediationError::internal("enrich cannot use a json-eval path on an XML message")
@@ -43,7 +54,7 @@ impl Mediator for EnrichMediator {
         }
         if self.action == Action::Remove && !matches!(self.target, Target::Path(_)) {
             let Source::Path(path) = &self.source else {
-                return enrich_xml::remove(self, ctx, xml).map(|()| Flow::Continue);
+                return enrich_xml::remove(self, ctx, xml);
             };
             // Synapse's form: the source names what to remove from the body.
             if xml {
@@ -55,20 +66,17 @@ impl Mediator for EnrichMediator {
                     .map_err(|why| MediationError::internal("enrich failed").with_detail(why))?;
                 ctx.set_json_payload(body);
             }
-            return Ok(Flow::Continue);
+            return Ok(());
         }
         match self.find(ctx, xml)? {
-            Found::Json(value) => self.put_json(ctx, value)?,
+            Found::Json(value) => self.put_json(ctx, value),
             Found::Xml(pieces) if matches!(self.target, Target::Path(_)) => {
-                self.put_json(ctx, pieces.to_json()?)?;
+                self.put_json(ctx, pieces.to_json()?)
             }
-            Found::Xml(pieces) => enrich_xml::put(self, ctx, xml, pieces)?,
+            Found::Xml(pieces) => enrich_xml::put(self, ctx, xml, pieces),
         }
-        Ok(Flow::Continue)
     }
-}
 
-impl EnrichMediator {
     /// Evaluates the source. On an XML message every value is XML (text for JSON values).
     fn find(&self, ctx: &mut MessageContext, xml: bool) -> Result<Found, MediationError> {
         let json = |value: Value| match xml {
@@ -270,6 +278,11 @@ mod tests {
                 r#"{"a":1}"#,
                 r#"<enrich><source type="inline"><x>1</x></source><target xpath="get-property('p')"/></enrich><enrich><source xpath="$ctx:p"/><target xpath="json-eval($.p)"/></enrich>"#,
                 r#"{"a":1,"p":"<x>1</x>"}"#,
+            ),
+            (
+                r#"{"a":1}"#,
+                r#"<property name="NO_ENTITY_BODY" value="true" scope="axis2"/><enrich><source type="inline">{"b":2}</source><target type="body"/></enrich>"#,
+                r#"{"b":2}"#,
             ),
         ];
         for (body, xml, want) in table {
