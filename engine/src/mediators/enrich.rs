@@ -1,5 +1,5 @@
 //! `<enrich>`: copies part of the message (or a property, or inline content) into another
-//! part of the message, natively on JSON.
+//! part of the message: natively on JSON, and on XML through the message's XML view.
 //!
 //! ```xml
 //! <enrich>
@@ -7,46 +7,67 @@
 //!     <target type="property" property="ORIGINAL_BODY"/>
 //! </enrich>
 //! <enrich>
-//!     <source type="property" property="ORIGINAL_BODY"/>
-//!     <target type="body"/>
-//! </enrich>
-//! <enrich>
 //!     <source type="inline" clone="true">{"status": "done"}</source>
 //!     <target xpath="json-eval($.order.result)" action="replace"/>
 //! </enrich>
 //! <enrich>
-//!     <source xpath="json-eval($.order.items[0])"/>
-//!     <target xpath="json-eval($.archive)" action="child"/>
+//!     <source xpath="//m:order/m:id" xmlns:m="urn:orders"/>
+//!     <target xpath="//m:receipt" action="child" xmlns:m="urn:orders"/>
+//! </enrich>
+//! <enrich>
+//!     <source type="inline"><status>done</status></source>   <!-- no namespace -->
+//!     <target type="body" action="child"/>
+//! </enrich>
+//! <enrich>                                 <!-- a JSON request becomes XML -->
+//!     <source xpath="//jsonObject/getQuote"/>
+//!     <target type="body"/>
 //! </enrich>
 //! ```
 //!
-//! Sources: `body`, `property`, `inline` (JSON, or text) and `custom` (`xpath="json-eval(...)"`,
-//! the default type). Targets: `body`, `property` and `custom` JSON paths, with `action`
-//! `replace` (default), `child` (append to an array or merge into an object), `sibling` (append
-//! to the array holding the target) or `remove`. Custom targets must be definite paths
-//! (`$.a.b[0]`). XML payloads and XPath locations are not supported yet.
+//! Sources: `custom` (the default: `xpath="json-eval(...)"`, an XPath, or a property lookup),
+//! `body`, `envelope`, `property`, and `inline` (an XML element, JSON or text, or
+//! `key="localEntry"`). Targets: `custom` (a definite json-eval path, or an XPath selecting an
+//! element, text node or attribute), `body`, `envelope` and `property`, with `action`
+//! `replace` (default), `child`, `sibling` or `remove`.
+//!
+//! A message whose content type is XML is edited as XML ([`super::enrich_xml`]), as Synapse
+//! does. Any other message (JSON, or no body) is enriched natively on its JSON tree; an XPath
+//! source still reads it through the JSON-as-XML view, and XML placed in its body makes it an
+//! XML message. An XPath target on a JSON message is an error: the view is never turned back
+//! into JSON (synapse-semantics.md, "JSON stays JSON").
 
-use async_trait::async_trait;
 use serde_json::Value;
 
-use super::{Flow, Mediator, MediatorFactory};
+use super::enrich_pieces;
+use super::{Mediator, MediatorFactory};
 use crate::compile::CompileCx;
 use crate::config::xml::Element;
-use crate::context::{MessageContext, PropertyValue};
-use crate::error::{MediationError, Reported};
+use crate::error::Reported;
 use crate::expr::json_path::{PathStep, definite_steps};
-use crate::expr::{Expression, JsonPathExpr};
+use crate::expr::{Expression, JsonPathExpr, Scope, XPathExpr};
 
 #[derive(Debug)]
-enum Source {
+pub(super) enum Source {
     Body,
+    Envelope,
     Property(String),
-    Inline(Value),
+    /// Inline JSON or text: as written, and as JSON (a string when it does not parse).
+    Inline {
+        text: String,
+        json: Value,
+    },
+    /// An inline XML element, serialised with the namespace declarations it needs.
+    InlineXml(String),
+    /// `<source type="inline" key="..."/>`: the content of a local entry.
+    Entry(String),
     Path(JsonPathExpr),
+    XPath(Box<XPathExpr>),
+    /// `$ctx:x`, `get-property(...)`: a value, taken as text.
+    Lookup(Expression),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
+pub(super) enum Action {
     Replace,
     Child,
     Sibling,
@@ -54,17 +75,21 @@ enum Action {
 }
 
 #[derive(Debug)]
-enum Target {
+pub(super) enum Target {
     Body,
+    Envelope,
     Property(String),
     Path(Vec<PathStep>),
+    XPath(Box<XPathExpr>),
 }
 
 #[derive(Debug)]
 pub struct EnrichMediator {
-    source: Source,
-    target: Target,
-    action: Action,
+    pub(super) source: Source,
+    pub(super) target: Target,
+    pub(super) action: Action,
+    /// `clone="false"`: an XML element taken from the message moves rather than being copied.
+    pub(super) clone: bool,
 }
 
 pub struct EnrichFactory;
@@ -79,8 +104,8 @@ impl MediatorFactory for EnrichFactory {
         let (mut source, mut target) = (None, None);
         for child in el.elements() {
             match child.name.as_str() {
-                "source" => source = Some(build_source(child, cx)),
-                "target" => target = Some(build_target(child, cx)),
+                "source" => source = Some((child, build_source(child, cx))),
+                "target" => target = Some((child, build_target(child, cx))),
                 other => {
                     return Err(cx.diags.error_with_help(
                         child.pos,
@@ -90,16 +115,20 @@ impl MediatorFactory for EnrichFactory {
                 }
             }
         }
-        let (Some(source), Some(target)) = (source, target) else {
+        let (Some((source_el, source)), Some((target_el, target))) = (source, target) else {
             return Err(cx
                 .diags
                 .error(el.pos, "<enrich> needs a <source> and a <target>"));
         };
         let (source, (target, action)) = (source?, target?);
+        if let Err((message, help)) = check_combination(&source, &target, action) {
+            return Err(cx.diags.error_with_help(target_el.pos, message, help));
+        }
         Ok(Box::new(EnrichMediator {
             source,
             target,
             action,
+            clone: cx.bool_attr(source_el, "clone", true)?,
         }))
     }
 }
@@ -108,34 +137,44 @@ fn kind(el: &Element) -> &str {
     el.attr_value("type").unwrap_or("custom")
 }
 
-fn not_yet(cx: &mut CompileCx<'_>, el: &Element, what: &str) -> Reported {
-    cx.diags
-        .error(el.pos, format!("enrich {what} is not supported yet"))
-}
-
 fn build_source(el: &Element, cx: &mut CompileCx<'_>) -> Result<Source, Reported> {
     cx.check_attributes(el, &["type", "clone", "xpath", "property", "key"]);
-    cx.bool_attr(el, "clone", true)?;
     match kind(el) {
         "body" => Ok(Source::Body),
+        "envelope" => Ok(Source::Envelope),
         "property" => property_name(el, cx).map(Source::Property),
-        "inline" => {
-            if el.attr("key").is_some() || el.elements().next().is_some() {
-                return Err(not_yet(cx, el, "inline XML or registry sources"));
-            }
-            let text = el.text();
-            let text = text.trim();
-            Ok(Source::Inline(
-                serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())),
-            ))
+        "inline" if el.elements().next().is_some() => {
+            enrich_pieces::inline_xml(el, cx).map(Source::InlineXml)
         }
-        "custom" => custom_path(el, cx).map(Source::Path),
-        "envelope" => Err(not_yet(cx, el, "of the SOAP envelope")),
+        "inline" => {
+            let text = el.text().trim().to_string();
+            if !text.is_empty() {
+                let json = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
+                return Ok(Source::Inline { text, json });
+            }
+            let Some(key) = el.attr("key") else {
+                return Err(cx.diags.error_with_help(
+                    el.pos,
+                    "an inline <source> is empty",
+                    "write an XML element, JSON or text inside it, or name a local entry with `key`",
+                ));
+            };
+            cx.local_entry_ref(&key.value, key.pos);
+            Ok(Source::Entry(key.value.clone()))
+        }
+        "custom" => {
+            let attr = cx.required_attr(el, "xpath")?;
+            Ok(match cx.expression(el, attr)? {
+                Expression::JsonEval(path) => Source::Path(path),
+                Expression::XPath(x) => Source::XPath(x),
+                lookup => Source::Lookup(lookup),
+            })
+        }
         other => Err(unknown_type(
             cx,
             el,
             other,
-            "custom, body, property or inline",
+            "custom, body, envelope, property or inline",
         )),
     }
 }
@@ -158,48 +197,109 @@ fn build_target(el: &Element, cx: &mut CompileCx<'_>) -> Result<(Target, Action)
     };
     let target = match kind(el) {
         "body" => Target::Body,
+        "envelope" => Target::Envelope,
         "property" => Target::Property(property_name(el, cx)?),
         "custom" => {
-            let path = custom_path(el, cx)?;
-            let steps = definite_steps(&path).ok_or_else(|| {
-                cx.diags.error_with_help(
-                    el.pos,
-                    format!("enrich target `{}` must name one place", path.text()),
-                    "use a definite path such as json-eval($.order.items[0])",
-                )
-            })?;
-            Target::Path(steps)
+            let attr = cx.required_attr(el, "xpath")?;
+            match cx.expression(el, attr)? {
+                Expression::JsonEval(path) => {
+                    Target::Path(definite_steps(&path).ok_or_else(|| {
+                        cx.diags.error_with_help(
+                            el.pos,
+                            format!("enrich target `{}` must name one place", path.text()),
+                            "use a definite path such as json-eval($.order.items[0])",
+                        )
+                    })?)
+                }
+                Expression::XPath(x) => Target::XPath(x),
+                // Synapse reads a target `get-property('name')` as the property itself.
+                Expression::Lookup(l) if l.special_names && l.scope == Scope::Default => {
+                    Target::Property(l.name)
+                }
+                Expression::Lookup(_) => {
+                    return Err(cx.diags.error_with_help(
+                        attr.pos,
+                        format!("enrich target `{}` does not select a place", attr.value),
+                        "use type=\"property\" to write a property, or an XPath or json-eval path",
+                    ));
+                }
+            }
         }
-        "envelope" => return Err(not_yet(cx, el, "of the SOAP envelope")),
-        other => return Err(unknown_type(cx, el, other, "custom, body or property")),
+        other => {
+            return Err(unknown_type(
+                cx,
+                el,
+                other,
+                "custom, body, envelope or property",
+            ));
+        }
     };
-    let allowed = match target {
-        Target::Path(_) => true,
-        Target::Body | Target::Property(_) => matches!(action, Action::Replace | Action::Child),
-    };
-    if !allowed {
-        return Err(cx.diags.error(
-            el.pos,
-            "this enrich action needs a custom (json-eval) target",
-        ));
-    }
     Ok((target, action))
+}
+
+/// Synapse's rules on which sources, targets and actions go together.
+fn check_combination(
+    source: &Source,
+    target: &Target,
+    action: Action,
+) -> Result<(), (String, String)> {
+    let fail = |message: &str, help: &str| Err((message.to_string(), help.to_string()));
+    match (source, target, action) {
+        (Source::Envelope, Target::Property(_), _) => Ok(()),
+        (Source::Envelope, ..) => fail(
+            "an envelope source can only be copied into a property",
+            "use type=\"property\" on the <target>",
+        ),
+        (Source::Body, Target::Body | Target::Envelope, _) => fail(
+            "a body source cannot be put into the body or the envelope",
+            "copy the body into a property, or choose another source",
+        ),
+        (Source::Path(_) | Source::XPath(_) | Source::Lookup(_), Target::Envelope, _) => fail(
+            "a custom source cannot replace the envelope",
+            "use a property or inline source holding a SOAP envelope",
+        ),
+        (_, Target::Envelope, Action::Child | Action::Sibling | Action::Remove) => fail(
+            "the envelope target only takes action=\"replace\"",
+            "remove the action attribute",
+        ),
+        (_, Target::Property(_), Action::Sibling) => fail(
+            "action=\"sibling\" needs a custom or body target",
+            "use replace or child for a property",
+        ),
+        (_, Target::Property(_), Action::Remove) => fail(
+            "removing from a property is not supported yet",
+            "enrich the property into the body first, or remove from the body",
+        ),
+        (Source::Path(path), Target::Body, Action::Remove) if definite_steps(path).is_none() => {
+            fail(
+                &format!(
+                    "enrich source `{}` must name one place to remove",
+                    path.text()
+                ),
+                "use a definite path such as json-eval($.order.items[0])",
+            )
+        }
+        (Source::Path(_) | Source::XPath(_), Target::Body, Action::Remove) => Ok(()),
+        (_, Target::Body, Action::Remove) => fail(
+            "action=\"remove\" on the body removes what the source selects",
+            "give the <source> an xpath (json-eval or XPath) naming what to remove",
+        ),
+        _ => Ok(()),
+    }
 }
 
 fn property_name(el: &Element, cx: &mut CompileCx<'_>) -> Result<String, Reported> {
     cx.required_attr(el, "property").map(|a| a.value.clone())
 }
 
-fn custom_path(el: &Element, cx: &mut CompileCx<'_>) -> Result<JsonPathExpr, Reported> {
-    let attr = cx.required_attr(el, "xpath")?;
-    match cx.expression(el, attr)? {
-        Expression::JsonEval(path) => Ok(path),
-        _ => Err(not_yet(cx, el, "with an XPath location")),
-    }
-}
-
 fn unknown_type(cx: &mut CompileCx<'_>, el: &Element, found: &str, expected: &str) -> Reported {
     let pos = el.attr("type").map_or(el.pos, |a| a.pos);
+    if matches!(found, "variable" | "key") {
+        return cx.diags.error(
+            pos,
+            format!("enrich type `{found}` (MI 4.x) is not supported yet"),
+        );
+    }
     cx.diags.error_with_help(
         pos,
         format!("unknown enrich type `{found}`"),
@@ -207,181 +307,38 @@ fn unknown_type(cx: &mut CompileCx<'_>, el: &Element, found: &str, expected: &st
     )
 }
 
-#[async_trait]
-impl Mediator for EnrichMediator {
-    async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
-        let value = match &self.source {
-            Source::Body => ctx.json_payload()?.cloned().unwrap_or(Value::Null),
-            Source::Property(name) => match ctx.property(name) {
-                Some(PropertyValue::Json(v)) => v.clone(),
-                Some(other) => {
-                    let text = other.to_string();
-                    serde_json::from_str(&text).unwrap_or(Value::String(text))
-                }
-                None => Value::Null,
-            },
-            Source::Inline(v) => v.clone(),
-            Source::Path(path) => {
-                let payload = ctx.json_payload()?;
-                path.select(payload).unwrap_or(Value::Null)
-            }
-        };
-        match &self.target {
-            Target::Property(name) => ctx.set_property(name.clone(), PropertyValue::Json(value)),
-            Target::Body => {
-                let body = match self.action {
-                    Action::Child => {
-                        let mut body = ctx.json_payload()?.cloned().unwrap_or(Value::Null);
-                        add_child(&mut body, value);
-                        body
-                    }
-                    _ => value,
-                };
-                ctx.set_json_payload(body);
-            }
-            Target::Path(steps) => {
-                let mut body = ctx
-                    .json_payload()?
-                    .cloned()
-                    .unwrap_or_else(|| Value::Object(Default::default()));
-                apply(&mut body, steps, self.action, value)
-                    .map_err(|why| MediationError::internal("enrich failed").with_detail(why))?;
-                ctx.set_json_payload(body);
-            }
-        }
-        Ok(Flow::Continue)
-    }
-}
-
-/// Appends to an array, merges into an object, or turns a scalar into an array of both.
-fn add_child(node: &mut Value, value: Value) {
-    match (node, value) {
-        (Value::Array(items), v) => items.push(v),
-        (Value::Object(map), Value::Object(more)) => map.extend(more),
-        (node, v) => {
-            let old = node.take();
-            *node = if old.is_null() {
-                v
-            } else {
-                Value::Array(vec![old, v])
-            };
-        }
-    }
-}
-
-fn apply(body: &mut Value, steps: &[PathStep], action: Action, value: Value) -> Result<(), String> {
-    let Some((last, parents)) = steps.split_last() else {
-        return Err("the target is the whole payload; use type=\"body\"".into());
-    };
-    let mut node = body;
-    for step in parents {
-        node = step
-            .descend(node, true)
-            .ok_or_else(|| format!("no place at `{step}` to put the value"))?;
-    }
-    match action {
-        Action::Replace => {
-            *last
-                .descend(node, true)
-                .ok_or_else(|| format!("cannot set `{last}`"))? = value;
-        }
-        Action::Child => add_child(
-            last.descend(node, true)
-                .ok_or_else(|| format!("cannot reach `{last}`"))?,
-            value,
-        ),
-        Action::Sibling => match node {
-            Value::Array(items) => items.push(value),
-            _ => {
-                return Err(format!(
-                    "`{last}` is not inside an array, so it has no siblings to add to"
-                ));
-            }
-        },
-        Action::Remove => last.remove(node),
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
-    use crate::testing::{compile_errors, context_with, mediate};
-
-    async fn enriched(body: &str, xml: &str) -> String {
-        let mut ctx = context_with(body, &[]);
-        mediate(&mut ctx, &format!("<sequence>{xml}<respond/></sequence>")).await;
-        String::from_utf8(ctx.take_response().unwrap().body.to_vec()).unwrap()
-    }
-
-    #[tokio::test]
-    async fn json_sources_and_targets() {
-        let table = [
-            (
-                r#"{"a":1}"#,
-                r#"<enrich><source type="inline">{"b":2}</source><target xpath="json-eval($.x)"/></enrich>"#,
-                r#"{"a":1,"x":{"b":2}}"#,
-            ),
-            (
-                r#"{"a":{"b":1}}"#,
-                r#"<enrich><source xpath="json-eval($.a)"/><target xpath="json-eval($.copy.inner)"/></enrich>"#,
-                r#"{"a":{"b":1},"copy":{"inner":{"b":1}}}"#,
-            ),
-            (
-                r#"{"l":[1]}"#,
-                r#"<enrich><source type="inline">2</source><target xpath="json-eval($.l)" action="child"/></enrich>"#,
-                r#"{"l":[1,2]}"#,
-            ),
-            (
-                r#"{"l":[1]}"#,
-                r#"<enrich><source type="inline">3</source><target xpath="json-eval($.l[0])" action="sibling"/></enrich>"#,
-                r#"{"l":[1,3]}"#,
-            ),
-            (
-                r#"{"a":1,"b":2}"#,
-                r#"<enrich><source type="inline">0</source><target xpath="json-eval($.b)" action="remove"/></enrich>"#,
-                r#"{"a":1}"#,
-            ),
-            (
-                r#"{"a":1}"#,
-                r#"<enrich><source type="body"/><target type="property" property="saved"/></enrich><enrich><source type="inline">{"z":0}</source><target type="body"/></enrich><enrich><source type="property" property="saved"/><target xpath="json-eval($.saved)"/></enrich>"#,
-                r#"{"z":0,"saved":{"a":1}}"#,
-            ),
-        ];
-        for (body, xml, want) in table {
-            assert_eq!(enriched(body, xml).await, want, "{xml}");
-        }
-    }
+    use crate::testing::compile_errors;
 
     #[test]
     fn deploy_errors() {
-        let table = [
-            (
-                r#"<enrich><source type="body"/></enrich>"#,
-                "needs a <source> and a <target>",
-            ),
-            (
-                r#"<enrich><source type="file"/><target type="body"/></enrich>"#,
-                "unknown enrich type `file`",
-            ),
-            (
-                r#"<enrich><source type="body"/><target type="body" action="merge"/></enrich>"#,
-                "unknown enrich action",
-            ),
-            (
-                r#"<enrich><source type="body"/><target xpath="json-eval($..a)"/></enrich>"#,
-                "must name one place",
-            ),
-            (
-                r#"<enrich><source type="envelope"/><target type="body"/></enrich>"#,
-                "not supported yet",
-            ),
-            (
-                r#"<enrich><source type="body"/><target type="property"/></enrich>"#,
-                "needs a `property`",
-            ),
-        ];
-        for (xml, want) in table {
-            let errors = compile_errors(xml);
+        let cases = r#"
+            <source type="body"/> => needs a <source> and a <target>
+            <source type="file"/><target type="body"/> => unknown enrich type `file`
+            <source type="body"/><target type="inline"/> => unknown enrich type `inline`
+            <source type="variable"/><target type="body"/> => `variable` (MI 4.x) is not supported yet
+            <source type="body"/><target type="key" xpath="json-eval($.a)"/> => `key` (MI 4.x) is not supported yet
+            <source type="body"/><target type="body" action="merge"/> => unknown enrich action
+            <source type="body"/><target xpath="json-eval($..a)"/> => must name one place
+            <source type="body"/><target type="property"/> => needs a `property`
+            <source type="inline"/><target type="body"/> => an inline <source> is empty
+            <source xpath="//a["/><target type="body"/> => invalid XPath
+            <source type="body"/><target xpath="$ctx:x"/> => does not select a place
+            <source type="envelope"/><target type="body"/> => can only be copied into a property
+            <source type="body"/><target type="body"/> => cannot be put into the body
+            <source xpath="//a"/><target type="envelope"/> => cannot replace the envelope
+            <source type="property" property="p"/><target type="envelope" action="child"/> => only takes action="replace"
+            <source type="inline">x</source><target type="property" property="p" action="sibling"/> => needs a custom or body target
+            <source xpath="//a"/><target type="property" property="p" action="remove"/> => removing from a property is not supported yet
+            <source type="inline">x</source><target type="body" action="remove"/> => removes what the source selects
+            <source xpath="json-eval($..a)"/><target type="body" action="remove"/> => must name one place to remove
+            <source type="body" clone="maybe"/><target type="property" property="p"/> => `true` or `false`
+        "#;
+        for case in cases.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (inner, want) = case.split_once(" => ").unwrap();
+            let xml = format!("<enrich>{inner}</enrich>");
+            let errors = compile_errors(&xml);
             assert!(errors.iter().any(|e| e.contains(want)), "{xml}: {errors:?}");
         }
     }

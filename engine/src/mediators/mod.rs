@@ -7,6 +7,9 @@ mod call_template;
 mod clone;
 mod drop;
 mod enrich;
+mod enrich_json;
+mod enrich_pieces;
+mod enrich_xml;
 mod filter;
 mod foreach;
 mod header;
@@ -19,6 +22,8 @@ mod makefault;
 mod payload_factory;
 mod property;
 mod respond;
+mod rewrite;
+mod rewrite_url;
 mod send;
 mod sequence;
 mod switch;
@@ -68,6 +73,7 @@ pub fn builtin_factories() -> Vec<Box<dyn MediatorFactory>> {
         )),
         Box::new(payload_factory::PayloadFactoryFactory),
         Box::new(respond::RespondFactory),
+        Box::new(rewrite::RewriteFactory),
         Box::new(send::SendFactory),
         Box::new(call::CallFactory),
         Box::new(call_template::CallTemplateFactory),
