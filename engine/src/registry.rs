@@ -96,12 +96,11 @@ pub fn unsupported_message(tag: &str) -> Option<String> {
     const LATER: &str = "is not supported yet";
     let why = match tag {
         "script" | "class" | "spring" | "bean" | "ejb" | "pojoCommand" | "command" => NO_JVM,
-        "iterate" | "aggregate" | "foreach" | "clone" | "xslt" | "xquery" | "fastXSLT"
-        | "dblookup" | "dbreport" | "callout" | "store" | "throttle" | "cache" | "validate"
-        | "smooks" | "datamapper" | "jsontransform" | "rewrite" | "rule" | "entitlementService"
-        | "oauthService" | "event" | "transaction" | "builder" | "conditionalRouter"
-        | "variable" | "scatter-gather" | "router" | "enqueue" | "publishEvent" | "bam"
-        | "ntlm" | "dataServiceCall" => LATER,
+        "xslt" | "xquery" | "fastXSLT" | "dblookup" | "dbreport" | "callout" | "store"
+        | "throttle" | "cache" | "validate" | "smooks" | "datamapper" | "jsontransform"
+        | "rule" | "entitlementService" | "oauthService" | "event" | "transaction" | "builder"
+        | "conditionalRouter" | "variable" | "scatter-gather" | "router" | "enqueue"
+        | "publishEvent" | "bam" | "ntlm" | "dataServiceCall" => LATER,
         _ => return None,
     };
     Some(format!("<{tag}> {why}"))
