@@ -229,8 +229,8 @@ mod tests {
             (r#"<template><sequence/></template>"#, "needs a `name`"),
             (r#"<template name="t"/>"#, "needs a <sequence>"),
             (
-                r#"<template name="t"><endpoint/></template>"#,
-                "endpoint templates are not supported yet",
+                r#"<template name="t"><endpoint/><sequence/></template>"#,
+                "holds one <sequence> or one <endpoint>",
             ),
             (
                 r#"<template name="t"><parameter name="a"/><parameter name="a"/><sequence/></template>"#,
