@@ -129,6 +129,11 @@ impl Engine {
                 Change::Failed {
                     kept_previous: false,
                 } => tracing::error!(file = %file, "not deployed"),
+                Change::Partial { deployed } => tracing::error!(
+                    file = %file,
+                    deployed,
+                    "deployed only the artifacts without errors"
+                ),
                 Change::Removed => tracing::info!(file = %file, "undeployed"),
                 Change::Unknown => {}
             }

@@ -214,7 +214,12 @@ fn parse_definitions(root: Element, diags: &mut Diagnostics) -> Result<Vec<Artif
             }));
         }
     }
-    if failed { Err(Reported) } else { Ok(artifacts) }
+    // The artifacts that parsed go on to be compiled (and deployed) even if others failed.
+    if failed && artifacts.is_empty() {
+        Err(Reported)
+    } else {
+        Ok(artifacts)
+    }
 }
 
 /// The `name` of a standalone artifact, which Synapse requires.

@@ -133,14 +133,14 @@ pub fn compile_source(registry: &Registry, source: SourceFile) -> CompiledFile {
     if let Ok(defs) = parse_artifacts(&mut diags) {
         let mut cx = CompileCx::new(registry, &mut diags);
         for def in defs {
-            if let Ok(artifact) = compile_artifact(def, &mut cx, &source.name) {
+            let errors_before = cx.diags.error_count();
+            if let Ok(artifact) = compile_artifact(def, &mut cx, &source.name)
+                && cx.diags.error_count() == errors_before
+            {
                 artifacts.push(artifact);
             }
         }
         references = std::mem::take(&mut cx.references);
-    }
-    if diags.has_errors() {
-        artifacts.clear();
     }
     CompiledFile {
         source,

@@ -39,6 +39,11 @@ pub enum Change {
     Failed {
         kept_previous: bool,
     },
+    /// A new file with errors whose other artifacts deploy (a `<definitions>` file holding
+    /// an unsupported artifact): `deployed` of its artifacts serve.
+    Partial {
+        deployed: usize,
+    },
     Removed,
     /// A removal of a file that was never deployed.
     Unknown,
@@ -60,12 +65,13 @@ impl Deployer {
     /// Deploys a new version of a file, or records why it cannot be deployed.
     pub fn apply(&mut self, mut file: CompiledFile) -> Change {
         let name = file.name().clone();
-        if !file.has_errors() {
-            let mut diags = Diagnostics::new(file.source.clone());
-            for (artifact, pos) in &file.artifacts {
-                if let Some(owner) = self.owner_of(&name, artifact.kind(), artifact.name()) {
+        let mut diags = Diagnostics::new(file.source.clone());
+        let mut unique = Vec::with_capacity(file.artifacts.len());
+        for (artifact, pos) in std::mem::take(&mut file.artifacts) {
+            match self.owner_of(&name, artifact.kind(), artifact.name()) {
+                Some(owner) => {
                     diags.error_with_help(
-                        *pos,
+                        pos,
                         format!(
                             "{} `{}` is already defined in {owner}",
                             artifact.kind().as_str(),
@@ -74,10 +80,12 @@ impl Deployer {
                         "artifact names must be unique; rename one of them",
                     );
                 }
+                None => unique.push((artifact, pos)),
             }
-            file.diagnostics.extend(diags.into_vec());
-            file.diagnostics.sort_by_key(|d| d.pos);
         }
+        file.artifacts = unique;
+        file.diagnostics.extend(diags.into_vec());
+        file.diagnostics.sort_by_key(|d| d.pos);
         let seq = self.next_seq;
         let entry = self
             .entries
@@ -96,9 +104,17 @@ impl Deployer {
         entry.diagnostics = file.diagnostics.clone();
         if file.has_errors() {
             entry.failed = true;
-            return Change::Failed {
-                kept_previous: entry.active.is_some(),
-            };
+            // An update that fails keeps the previous version; a new file deploys what it
+            // can, as the rest of a <definitions> file should not wait on one bad artifact.
+            if entry.active.is_some() || file.artifacts.is_empty() {
+                return Change::Failed {
+                    kept_previous: entry.active.is_some(),
+                };
+            }
+            let deployed = file.artifacts.len();
+            entry.deployed_at = Some(SystemTime::now());
+            entry.active = Some(file);
+            return Change::Partial { deployed };
         }
         entry.failed = false;
         entry.deployed_at = Some(SystemTime::now());

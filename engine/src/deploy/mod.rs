@@ -230,6 +230,40 @@ mod tests {
     }
 
     #[test]
+    fn a_new_definitions_file_deploys_the_artifacts_without_errors() {
+        let both = r#"<definitions><sequence name="good"><log/></sequence>
+            <sequence name="bad"><script language="js">x()</script></sequence>
+            <taskManager/></definitions>"#;
+        let mut deployer = Deployer::new();
+        assert_eq!(
+            deployer.apply(compile("d.xml", both)),
+            Change::Partial { deployed: 1 }
+        );
+        let deployment = deployer.deployment();
+        assert!(deployment.sequence("good").is_some());
+        assert!(deployment.sequence("bad").is_none());
+        let report = &deployment.files()[0];
+        assert!(report.failed && report.has_errors());
+        let errors: Vec<String> = report.diagnostics.iter().map(|d| d.render()).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].contains("does not run Java or script"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("<taskManager> artifacts are not supported"),
+            "{errors:?}"
+        );
+        // An update that fails still keeps what serves.
+        assert_eq!(
+            deployer.apply(compile("d.xml", "<definitions><bogus/></definitions>")),
+            Change::Failed {
+                kept_previous: true
+            }
+        );
+    }
+
+    #[test]
     fn a_failed_new_version_keeps_the_previous_one_serving() {
         let v1 = r#"<proxy name="p"><target><inSequence><respond/></inSequence></target></proxy>"#;
         let v2 = r#"<proxy name="p"><target><inSequence><bogus/></inSequence></target></proxy>"#;
