@@ -100,7 +100,7 @@ pub fn unsupported_message(tag: &str) -> Option<String> {
         | "throttle" | "cache" | "validate" | "smooks" | "datamapper" | "jsontransform"
         | "rule" | "entitlementService" | "oauthService" | "event" | "transaction" | "builder"
         | "conditionalRouter" | "variable" | "scatter-gather" | "router" | "enqueue"
-        | "publishEvent" | "bam" | "ntlm" | "dataServiceCall" => LATER,
+        | "publishEvent" | "bam" | "ntlm" | "dataServiceCall" | "eventPublisher" => LATER,
         _ => return None,
     };
     Some(format!("<{tag}> {why}"))

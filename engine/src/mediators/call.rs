@@ -5,6 +5,7 @@
 //!     <endpoint><http method="GET" uri-template="{uri.var.base}/orders/{uri.var.id}"/></endpoint>
 //! </call>
 //! <call blocking="true"><endpoint key="orders"/></call>
+//! <call/>   <!-- to the To address set with <header name="To" value="..."/> -->
 //! ```
 //!
 //! Unlike `send`, mediation goes on with the next mediator; the backend's body, headers and
@@ -61,13 +62,9 @@ impl MediatorFactory for CallFactory {
                 }
             }
         }
-        let Some(endpoint) = endpoint else {
-            return Err(cx.diags.error_with_help(
-                el.pos,
-                "<call> needs an <endpoint>",
-                "for example <call><endpoint><address uri=\"http://backend/path\"/></endpoint></call>",
-            ));
-        };
+        // Without an endpoint, Synapse calls the message's To address (the default endpoint).
+        let endpoint =
+            endpoint.unwrap_or_else(|| Endpoint::leaf(None, crate::endpoint::Target::Default));
         Ok(Box::new(CallMediator { endpoint, blocking }))
     }
 }
@@ -92,7 +89,6 @@ mod tests {
     #[test]
     fn deploy_errors() {
         let table = [
-            ("<call/>", "<call> needs an <endpoint>"),
             ("<call><source/></call>", "not supported yet"),
             (
                 r#"<call blocking="yes"><endpoint key="a"/></call>"#,
@@ -107,5 +103,7 @@ mod tests {
             let errors = compile_errors(xml);
             assert!(errors.iter().any(|e| e.contains(want)), "{xml}: {errors:?}");
         }
+        // Without an endpoint, the call goes to the To address.
+        assert!(compile_errors("<call/>").is_empty());
     }
 }
