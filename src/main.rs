@@ -6,11 +6,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use oxynapse_engine::http::allow_list::AllowList;
 use oxynapse_engine::http::server;
 use oxynapse_engine::{Engine, EngineServices, Limits, Registry, Settings};
 use oxynapse_gotowebinar::GoToWebinar;
 use tokio::net::TcpListener;
 
+mod config_file;
 mod demo;
 mod validate;
 
@@ -35,7 +37,15 @@ enum Command {
 }
 
 #[derive(Parser)]
+#[command(args_override_self = true)]
 struct ServeArgs {
+    /// A TOML file of these settings (keys are the flag names); flags given here win.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Backends may only be called on hosts matching one of these patterns (repeatable):
+    /// `host`, `host:port`, `*.domain`, `ip:*`. Without any, every host is allowed.
+    #[arg(long = "allow-backend", value_name = "PATTERN")]
+    allow_backend: Vec<String>,
     /// The folder whose *.xml files (recursively) are deployed.
     #[arg(long, default_value = "proxies")]
     deploy_dir: PathBuf,
@@ -98,7 +108,18 @@ fn registry() -> Registry {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let known: Vec<String> = <ServeArgs as clap::CommandFactory>::command()
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect();
+    let args = match config_file::expand(std::env::args_os().collect(), &known) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = Cli::parse_from(args);
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Validate(args) => validate::run(&registry(), &args),
         Command::Demo(args) => demo::run(registry(), &args),
@@ -143,7 +164,16 @@ async fn run_server(args: ServeArgs) -> Result<(), String> {
             max_connections: args.max_connections.max(1),
             max_json_depth: args.max_json_depth,
         },
+        allowed_backends: AllowList::parse(&args.allow_backend)
+            .map_err(|e| format!("--allow-backend: {e}"))?,
     };
+    if settings.allowed_backends.allows_everything() {
+        tracing::warn!(
+            "every backend host may be called; restrict them with --allow-backend (see the README's Production section)"
+        );
+    } else {
+        tracing::info!(allowed = %settings.allowed_backends, "backend allow-list");
+    }
     let engine = Engine::new(registry(), EngineServices::new(settings)?);
     let started = std::time::Instant::now();
     let deployment = engine.deploy_folder(&args.deploy_dir).map_err(|e| {

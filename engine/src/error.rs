@@ -158,6 +158,8 @@ pub mod codes {
     pub const RESPONSE_PROCESSING: i64 = 101510;
     /// A mandatory template (connector) parameter has no value.
     pub const MISSING_PARAMETER: i64 = 500101;
+    /// oxynapse's own: the outbound allow-list refused the backend's host (403).
+    pub const BACKEND_NOT_ALLOWED: i64 = 403001;
 }
 
 /// A failure while mediating one message.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use crate::http::allow_list::AllowList;
 use crate::http::client::BackendClient;
 use crate::store::{FileRegistryStore, MemoryRegistryStore, RegistryStore};
 
@@ -22,6 +23,8 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// Client limits, with safe defaults.
     pub limits: Limits,
+    /// The hosts backends may be called on (empty: all).
+    pub allowed_backends: AllowList,
 }
 
 /// What one client may ask of the engine.
@@ -59,6 +62,7 @@ impl Default for Settings {
             data_dir: PathBuf::from(".oxynapse"),
             shutdown_grace: Duration::from_secs(30),
             limits: Limits::default(),
+            allowed_backends: AllowList::default(),
         }
     }
 }
@@ -84,7 +88,8 @@ impl EngineServices {
         registry_store: Arc<dyn RegistryStore>,
     ) -> Result<EngineServices, String> {
         Ok(EngineServices {
-            http: BackendClient::new(settings.backend_timeout)?,
+            http: BackendClient::new(settings.backend_timeout)?
+                .with_allow_list(settings.allowed_backends.clone()),
             registry_store,
             system_properties: RwLock::new(HashMap::new()),
             settings,

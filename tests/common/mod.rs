@@ -80,6 +80,9 @@ pub struct Options {
     pub max_request_body: Option<usize>,
     /// Watch the deploy folder and redeploy changes, as `serve` does.
     pub watch: bool,
+    /// `--allow-backend` patterns.
+    pub allowed_backends: Vec<String>,
+    pub limits: Option<oxynapse_engine::Limits>,
 }
 
 impl TestEngine {
@@ -119,6 +122,11 @@ impl TestEngine {
                 .max_request_body
                 .unwrap_or(defaults.max_request_body),
             data_dir: data_dir.clone(),
+            allowed_backends: oxynapse_engine::http::allow_list::AllowList::parse(
+                &options.allowed_backends,
+            )
+            .unwrap(),
+            limits: options.limits.unwrap_or(defaults.limits.clone()),
             ..defaults
         };
         let engine = Engine::new(registry(), EngineServices::new(settings).unwrap());

@@ -13,6 +13,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
+use super::allow_list::AllowList;
 use crate::error::{MediationError, codes};
 
 /// A request to a backend.
@@ -41,6 +42,7 @@ pub struct BackendClient {
     plain: Client<HttpConnector, Full<Bytes>>,
     tls: reqwest::Client,
     default_timeout: Duration,
+    allowed: AllowList,
 }
 
 impl BackendClient {
@@ -67,7 +69,14 @@ impl BackendClient {
             plain,
             tls,
             default_timeout,
+            allowed: AllowList::default(),
         })
+    }
+
+    /// Restricts the hosts backends may be called on.
+    pub fn with_allow_list(mut self, allowed: AllowList) -> BackendClient {
+        self.allowed = allowed;
+        self
     }
 
     pub fn default_timeout(&self) -> Duration {
@@ -76,6 +85,21 @@ impl BackendClient {
 
     pub async fn send(&self, request: BackendRequest) -> Result<BackendResponse, MediationError> {
         let destination = Destination::parse(&request.url)?;
+        if !self.allowed.allows_everything() {
+            let (host, port) = destination.host_port();
+            if !self.allowed.allows(&host, port) {
+                tracing::warn!(host = %host, port, allowed = %self.allowed, "backend refused by the allow-list");
+                return Err(MediationError::client_status(
+                    403,
+                    format!("calls to {host}:{port} are not allowed"),
+                )
+                .with_code(codes::BACKEND_NOT_ALLOWED)
+                .with_detail(format!(
+                    "the operator allows backends matching: {}",
+                    self.allowed
+                )));
+            }
+        }
         let timeout = request.timeout.unwrap_or(self.default_timeout);
         let method = request.method.clone();
         let started = std::time::Instant::now();
@@ -177,6 +201,19 @@ impl Destination {
     }
 
     /// `scheme://host:port`, for logs and error texts.
+    fn host_port(&self) -> (String, u16) {
+        match self {
+            Destination::Plain(uri) => (
+                uri.host().unwrap_or_default().to_string(),
+                uri.port_u16().unwrap_or(80),
+            ),
+            Destination::Other(url) => (
+                url.host_str().unwrap_or_default().to_string(),
+                url.port_or_known_default().unwrap_or(0),
+            ),
+        }
+    }
+
     fn origin(&self) -> String {
         match self {
             Destination::Plain(uri) => format!(

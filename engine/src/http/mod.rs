@@ -1,5 +1,6 @@
 //! The HTTP side: hyper serves clients, reqwest calls backends.
 
+pub mod allow_list;
 pub mod client;
 pub mod management;
 pub mod server;
