@@ -33,7 +33,7 @@ async fn raw_backend(reply: &'static [u8], reset: bool) -> u16 {
                 let _ = stream.flush().await;
                 if reset {
                     // SO_LINGER 0: closing sends RST instead of FIN.
-                    let _ = stream.set_linger(Some(Duration::ZERO));
+                    let _ = stream.set_zero_linger();
                 }
                 drop(stream);
             });
