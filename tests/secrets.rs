@@ -127,3 +127,23 @@ async fn secrets_are_masked_in_every_log_line() {
         );
     }
 }
+
+#[tokio::test]
+async fn credentials_written_in_configs_stay_out_of_the_management_api() {
+    let broken = r#"<proxy xmlns="http://ws.apache.org/ns/synapse" name="broken"><target><inSequence>
+    <property name="clientSecret" value="Wr1ttenInTheConfig" typo="1"/><gotowebinar.init><accessToken>UEGGwrittenAccessToken</accessToken><bogus/></gotowebinar.init>
+</inSequence></target></proxy>"#;
+    let engine = TestEngine::start(&[("broken.xml", broken)]).await;
+    let report = engine.artifacts().await.to_string();
+    assert!(report.contains("broken.xml"), "{report}");
+    assert!(
+        report.contains("Wr1t****"),
+        "the line is quoted, masked: {report}"
+    );
+    for secret in ["Wr1ttenInTheConfig", "UEGGwrittenAccessToken"] {
+        assert!(
+            !report.contains(secret),
+            "`{secret}` in the management API: {report}"
+        );
+    }
+}

@@ -74,7 +74,9 @@ impl Diagnostics {
     }
 
     pub fn push(&mut self, severity: Severity, pos: Pos, message: String, help: Option<String>) {
-        let source_line = self.source.line_text(pos.line).map(str::to_string);
+        // Diagnostics reach logs, the management API and CI output: credentials written into
+        // the config are masked in the quoted line.
+        let source_line = self.source.line_text(pos.line).map(mask_config_secrets);
         self.items.push(Diagnostic {
             severity,
             file: self.source.name.clone(),
@@ -173,8 +175,77 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len() * width + b.len()]
 }
 
+/// A config line with the values of secret-named attributes (`password="..."`), of `value`
+/// next to a secret `name` (`<property name="clientSecret" value="..."/>`), and the text of
+/// secret-named elements (`<accessToken>...</accessToken>`) masked.
+pub fn mask_config_secrets(line: &str) -> String {
+    use std::sync::LazyLock;
+    static ATTRIBUTE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"([A-Za-z_][\w.:-]*)(\s*=\s*)("[^"]*"|'[^']*')"#).expect("valid regex")
+    });
+    static ELEMENT: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"<([A-Za-z_][\w.:-]*)>([^<]+)</([A-Za-z_][\w.:-]*)>")
+            .expect("valid regex")
+    });
+    let secret_named = ATTRIBUTE
+        .captures_iter(line)
+        .any(|c| &c[1] == "name" && crate::secrets::is_secret_name(c[3].trim_matches(['"', '\''])));
+    let masked = ATTRIBUTE.replace_all(line, |c: &regex::Captures<'_>| {
+        let quoted = &c[3];
+        let value = &quoted[1..quoted.len() - 1];
+        let hide = crate::secrets::is_secret_name(&c[1]) || (secret_named && &c[1] == "value");
+        if hide && !value.is_empty() && !value.starts_with('{') {
+            let q = &quoted[..1];
+            format!("{}{}{q}{}{q}", &c[1], &c[2], crate::secrets::mask(value))
+        } else {
+            c[0].to_string()
+        }
+    });
+    ELEMENT
+        .replace_all(&masked, |c: &regex::Captures<'_>| {
+            let text = c[2].trim();
+            let hide =
+                c[1] == c[3] && crate::secrets::is_secret_name(&c[1]) && !text.starts_with('{');
+            if hide {
+                format!("<{}>{}</{}>", &c[1], crate::secrets::mask(text), &c[3])
+            } else {
+                c[0].to_string()
+            }
+        })
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn secrets_in_quoted_config_lines_are_masked() {
+        let table = [
+            (
+                r#"<property name="clientSecret" value="s3cr3tValue99" bogus="1"/>"#,
+                r#"<property name="clientSecret" value="s3cr****" bogus="1"/>"#,
+            ),
+            (
+                r#"<property name="id" value="plainValue123"/>"#,
+                r#"<property name="id" value="plainValue123"/>"#,
+            ),
+            (
+                r#"<address password='hunter2hunter2'/>"#,
+                r#"<address password='hunt****'/>"#,
+            ),
+            (
+                "<accessToken>UEGGabcdefghijkl</accessToken><x>keep</x>",
+                "<accessToken>UEGG****</accessToken><x>keep</x>",
+            ),
+            (
+                "<refreshToken>{$ctx:refresh}</refreshToken>",
+                "<refreshToken>{$ctx:refresh}</refreshToken>",
+            ),
+        ];
+        for (line, want) in table {
+            assert_eq!(mask_config_secrets(line), want);
+        }
+    }
+
     use super::*;
 
     #[test]
