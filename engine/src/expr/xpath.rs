@@ -71,6 +71,23 @@ impl XPathExpr {
             .map_err(|e| evaluation_error(self.text(), &e))
     }
 
+    /// The expression's XPath value over the message's XML view (the envelope as context).
+    fn value(
+        &self,
+        ctx: &mut MessageContext,
+    ) -> Result<(std::sync::Arc<crate::xpath::Document>, Value), MediationError> {
+        let doc = ctx.xml_view()?;
+        let context = doc.document_element().unwrap_or_else(|| doc.root());
+        let resolver = MessageResolver {
+            ctx: RefCell::new(ctx),
+        };
+        let value = self
+            .xpath
+            .evaluate(&doc, context, &resolver)
+            .map_err(|e| evaluation_error(self.text(), &e))?;
+        Ok((doc, value))
+    }
+
     /// The nodes the expression selects in the message's XML view, with that view. A result
     /// that is not a node-set selects nothing.
     pub fn nodes(
@@ -83,15 +100,7 @@ impl XPathExpr {
         ),
         MediationError,
     > {
-        let doc = ctx.xml_view()?;
-        let context = doc.document_element().unwrap_or_else(|| doc.root());
-        let resolver = MessageResolver {
-            ctx: RefCell::new(ctx),
-        };
-        let value = self
-            .xpath
-            .evaluate(&doc, context, &resolver)
-            .map_err(|e| evaluation_error(self.text(), &e))?;
+        let (doc, value) = self.value(ctx)?;
         let nodes = match value {
             Value::NodeSet(nodes) => nodes,
             _ => Vec::new(),
@@ -101,15 +110,7 @@ impl XPathExpr {
 
     /// XPath `boolean()` of the expression, as `filter xpath="..."` tests it.
     pub fn truth(&self, ctx: &mut MessageContext) -> Result<bool, MediationError> {
-        let doc = ctx.xml_view()?;
-        let context = doc.document_element().unwrap_or_else(|| doc.root());
-        let resolver = MessageResolver {
-            ctx: RefCell::new(ctx),
-        };
-        let value = self
-            .xpath
-            .evaluate(&doc, context, &resolver)
-            .map_err(|e| evaluation_error(self.text(), &e))?;
+        let (_, value) = self.value(ctx)?;
         Ok(match value {
             Value::NodeSet(nodes) => !nodes.is_empty(),
             Value::String(s) => !s.is_empty(),

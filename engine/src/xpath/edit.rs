@@ -53,6 +53,9 @@ impl Edits {
     }
 
     fn of(&self, index: u32) -> &[Edit] {
+        if self.by_node.is_empty() {
+            return &[];
+        }
         self.by_node.get(&index).map_or(&[], Vec::as_slice)
     }
 }
@@ -141,8 +144,9 @@ impl Document {
         push_after(own, out);
     }
 
-    /// The element writer of [`Document::to_xml`], consulting `edits` at every node.
-    fn write_element_edited(&self, top: u32, edits: &Edits, out: &mut String) {
+    /// Writes an element without recursion (`open` holds the elements not yet closed),
+    /// consulting `edits` at every node.
+    pub(super) fn write_element_edited(&self, top: u32, edits: &Edits, out: &mut String) {
         let inherited = self.inherited_namespaces(top);
         let end = self.node(top).end;
         let mut open: Vec<u32> = Vec::new();

@@ -84,55 +84,9 @@ impl Document {
         }
     }
 
-    /// Writes an element without recursion: `open` holds the elements not yet closed.
+    /// Writes an element: the edit-aware writer with nothing to change.
     fn write_element(&self, top: u32, out: &mut String) {
-        let inherited = self.inherited_namespaces(top);
-        let end = self.node(top).end;
-        let mut open: Vec<u32> = Vec::new();
-        let mut i = top;
-        while i < end {
-            self.close_finished(&mut open, i, out);
-            let node = self.node(i);
-            if node.kind != NodeKind::Element {
-                self.write_leaf(i, out);
-                i += 1;
-                continue;
-            }
-            out.push('<');
-            out.push_str(&self.qualified_name(NodeId::at(i)));
-            let extra = if i == top { inherited.as_slice() } else { &[] };
-            for (prefix, uri) in node.ns_decls.iter().chain(extra) {
-                if self.redundant_undeclaration(i, top, extra, prefix, uri) {
-                    continue;
-                }
-                let colon = if prefix.is_empty() { "" } else { ":" };
-                out.push_str(&format!(" xmlns{colon}{prefix}=\"{}\"", escape(uri, true)));
-            }
-            for attr in self.attributes(NodeId::at(i)) {
-                out.push(' ');
-                out.push_str(&self.to_xml(attr));
-            }
-            let first_child = self.first_child_index(i);
-            if first_child == node.end {
-                out.push_str("/>");
-                i = node.end;
-            } else {
-                out.push('>');
-                open.push(i);
-                i = first_child;
-            }
-        }
-        self.close_finished(&mut open, u32::MAX, out);
-    }
-
-    fn close_finished(&self, open: &mut Vec<u32>, at: u32, out: &mut String) {
-        while let Some(&last) = open.last() {
-            if self.node(last).end > at {
-                break;
-            }
-            open.pop();
-            out.push_str(&format!("</{}>", self.qualified_name(NodeId::at(last))));
-        }
+        self.write_element_edited(top, &super::edit::Edits::new(), out);
     }
 
     /// `xmlns=""` where no default namespace is in scope (as written out) says nothing.
