@@ -35,9 +35,14 @@ const SOAP_REQUEST: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xm
 #[tokio::test]
 async fn soap_and_plain_xml_requests() {
     let engine = TestEngine::start(&[("quotes.xml", QUOTES)]).await;
-    for (content_type, body) in [
-        ("text/xml", SOAP_REQUEST.to_string()),
-        ("application/xml", r#"<m0:getQuote xmlns:m0="http://services.samples"><m0:request><m0:symbol>IBM</m0:symbol></m0:request></m0:getQuote>"#.to_string()),
+    let quote = r#"<m:quote xmlns:m="http://services.samples"><m:symbol>IBM</m:symbol><m:desk>blue</m:desk><m:route>europe</m:route></m:quote>"#;
+    // SOAP in, SOAP out: the new payload goes into the request's envelope.
+    let soap_answer = format!(
+        "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">\n  <soapenv:Body>{quote}</soapenv:Body>\n</soapenv:Envelope>"
+    );
+    for (content_type, body, answer) in [
+        ("text/xml", SOAP_REQUEST.to_string(), soap_answer.as_str()),
+        ("application/xml", r#"<m0:getQuote xmlns:m0="http://services.samples"><m0:request><m0:symbol>IBM</m0:symbol></m0:request></m0:getQuote>"#.to_string(), quote),
     ] {
         let response = engine
             .client
@@ -48,11 +53,7 @@ async fn soap_and_plain_xml_requests() {
             .await
             .unwrap();
         assert_eq!(response.status(), 200, "{content_type}");
-        assert_eq!(
-            response.text().await.unwrap(),
-            r#"<m:quote xmlns:m="http://services.samples"><m:symbol>IBM</m:symbol><m:desk>blue</m:desk><m:route>europe</m:route></m:quote>"#,
-            "{content_type}"
-        );
+        assert_eq!(response.text().await.unwrap(), answer, "{content_type}");
     }
     let response = engine
         .client

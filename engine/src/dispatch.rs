@@ -167,7 +167,11 @@ async fn to_main(
             key: MAIN.into(),
             pos: Pos::default(),
         }),
-        out_sequence: None,
+        // Answers to a <send> from main come back through main, where <out> handles them.
+        out_sequence: Some(SequenceRef::Named {
+            key: MAIN.into(),
+            pos: Pos::default(),
+        }),
         fault_sequence,
         endpoint: None,
     });

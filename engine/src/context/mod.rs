@@ -453,6 +453,7 @@ impl MessageContext {
     }
 
     fn build_xml_view(&mut self) -> Result<Document, MediationError> {
+        self.soap_envelope = false;
         let content_type = self
             .content_type()
             .map(str::to_ascii_lowercase)

@@ -27,8 +27,10 @@ pub struct FileEntry {
     pub deployed_at: Option<SystemTime>,
     /// Diagnostics of the latest version read.
     pub diagnostics: Vec<Diagnostic>,
-    /// The latest version was rejected; `active`, if any, is an earlier one.
+    /// The latest version was rejected; `active`, if any, is an earlier one, unless `partial`.
     pub failed: bool,
+    /// The latest version had errors but is `active` with its artifacts that have none.
+    pub partial: bool,
 }
 
 /// What applying one file did.
@@ -97,11 +99,13 @@ impl Deployer {
                 deployed_at: None,
                 diagnostics: Vec::new(),
                 failed: false,
+                partial: false,
             });
         if entry.seq == seq {
             self.next_seq += 1;
         }
         entry.diagnostics = file.diagnostics.clone();
+        entry.partial = false;
         if file.has_errors() {
             entry.failed = true;
             // An update that fails keeps the previous version; a new file deploys what it
@@ -112,6 +116,7 @@ impl Deployer {
                 };
             }
             let deployed = file.artifacts.len();
+            entry.partial = true;
             entry.deployed_at = Some(SystemTime::now());
             entry.active = Some(file);
             return Change::Partial { deployed };
@@ -191,6 +196,7 @@ impl Deployer {
                         .collect(),
                     deployed_at: entry.deployed_at,
                     failed: entry.failed,
+                    partial: entry.partial,
                 }
             })
             .collect();

@@ -37,6 +37,9 @@ pub struct FileReport {
     pub deployed_at: Option<SystemTime>,
     /// The latest version was rejected.
     pub failed: bool,
+    /// The latest version had errors, yet its artifacts without errors were deployed and are
+    /// the `artifacts` serving (a `<definitions>` file holding one unsupported artifact).
+    pub partial: bool,
 }
 
 impl FileReport {

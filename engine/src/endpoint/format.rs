@@ -55,9 +55,11 @@ impl Format {
             }
         };
         let doc = ctx.xml_view()?;
-        let already = doc
-            .envelope()
-            .is_some_and(|e| doc.namespace_uri(e) == namespace)
+        // The view wraps plain XML in an envelope too: only a body that is an envelope counts.
+        let already = ctx.is_soap_envelope()
+            && doc
+                .envelope()
+                .is_some_and(|e| doc.namespace_uri(e) == namespace)
             && ctx.content_type().is_some_and(|ct| ct.contains("xml"));
         let body = if already {
             ctx.payload_text()
@@ -113,5 +115,18 @@ mod tests {
             "<jsonObject><getQuote><symbol>IBM</symbol></getQuote></jsonObject>"
         );
         assert!(Format::AsIs.rewrite(&mut ctx).unwrap().is_none());
+    }
+
+    #[test]
+    fn plain_xml_is_wrapped_in_an_envelope() {
+        let mut ctx = context_with(
+            "<getQuote><symbol>IBM</symbol></getQuote>",
+            &[("content-type", "application/xml")],
+        );
+        let (body, _) = Format::Soap11.rewrite(&mut ctx).unwrap().unwrap();
+        assert_eq!(
+            std::str::from_utf8(&body).unwrap(),
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><getQuote><symbol>IBM</symbol></getQuote></soapenv:Body></soapenv:Envelope>"#
+        );
     }
 }

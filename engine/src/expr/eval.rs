@@ -135,7 +135,19 @@ impl Lookup {
                     })
                     .unwrap_or_default(),
             ),
-            "MESSAGE_FORMAT" => Some("pox".into()),
+            // Synapse: SOAP when the transport did not take the message as REST, which is when
+            // its content type is SOAP 1.1's `text/xml` or SOAP 1.2's.
+            "MESSAGE_FORMAT" => {
+                let content_type = ctx.header("content-type").unwrap_or_default();
+                let content_type = content_type.to_ascii_lowercase();
+                Some(if content_type.starts_with("text/xml") {
+                    "soap11".into()
+                } else if content_type.starts_with("application/soap+xml") {
+                    "soap12".into()
+                } else {
+                    "pox".into()
+                })
+            }
             _ => None,
         }
     }
@@ -188,6 +200,20 @@ mod tests {
                 .len(),
             4
         );
+    }
+
+    #[test]
+    fn message_format_follows_the_content_type() {
+        for (content_type, want) in [
+            ("application/json", "pox"),
+            ("application/xml", "pox"),
+            ("text/xml; charset=UTF-8", "soap11"),
+            ("application/soap+xml; action=\"urn:x\"", "soap12"),
+        ] {
+            let mut ctx = context_with("{}", &[("content-type", content_type)]);
+            let format = eval(&mut ctx, "get-property('MESSAGE_FORMAT')");
+            assert_eq!(format.as_deref(), Some(want), "{content_type}");
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //!
 //! `state` is `deployed`, `stopped` (`startOnLoad="false"`) or `failed` (the latest version of
 //! the file was rejected; `servingPreviousVersion` says whether an earlier one still serves).
+//! A new file with errors whose other artifacts deployed lists those as `deployed`, with the
+//! file's errors in `diagnostics`.
 
 use serde_json::{Value, json};
 
@@ -48,8 +50,10 @@ fn artifact_entry(
     artifact: &Artifact,
     diagnostics: &[Value],
 ) -> Value {
+    // The artifacts of a partly deployed file serve from its latest version.
+    let previous_version = report.failed && !report.partial;
     let state = match artifact {
-        _ if report.failed => "failed",
+        _ if previous_version => "failed",
         Artifact::Proxy(p) if !p.started => "stopped",
         _ => "deployed",
     };
@@ -68,7 +72,7 @@ fn artifact_entry(
         }),
         "diagnostics": diagnostics,
     });
-    if report.failed {
+    if previous_version {
         entry["servingPreviousVersion"] = json!(true);
     }
     if let Some(stats) = stats {
@@ -119,5 +123,31 @@ mod tests {
                 .unwrap()
                 .contains("malformed XML")
         );
+    }
+
+    #[test]
+    fn a_partly_deployed_file_lists_what_serves_and_its_errors() {
+        let registry = Registry::builder().builtin_mediators().build();
+        let compile = |xml: &str| compile_source(&registry, SourceFile::new("d.xml", xml));
+        let good =
+            r#"<proxy name="good"><target><inSequence><respond/></inSequence></target></proxy>"#;
+        let mut deployer = Deployer::new();
+        deployer.apply(compile(&format!(
+            r#"<definitions>{good}<sequence name="bad"><script language="js">x()</script></sequence></definitions>"#
+        )));
+        let body = artifacts(&deployer.deployment());
+        let list = body["artifacts"].as_array().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            (list[0]["name"].as_str(), list[0]["state"].as_str()),
+            (Some("good"), Some("deployed"))
+        );
+        assert!(list[0].get("servingPreviousVersion").is_none());
+        assert_eq!(list[0]["diagnostics"][0]["severity"], "error");
+        // An update that fails then keeps this version: now it is the previous one.
+        deployer.apply(compile("<definitions><bogus/></definitions>"));
+        let body = artifacts(&deployer.deployment());
+        assert_eq!(body["artifacts"][0]["state"], "failed");
+        assert_eq!(body["artifacts"][0]["servingPreviousVersion"], true);
     }
 }

@@ -29,6 +29,7 @@ use crate::config::xml::Element;
 use crate::context::MessageContext;
 use crate::error::{MediationError, Reported};
 use crate::expr::{Expression, JsonPathExpr};
+use crate::xpath::{Document, Edit, Edits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MediaType {
@@ -126,6 +127,11 @@ impl MediatorFactory for PayloadFactoryFactory {
         let (media_type, args) = (media_type?, args?);
         let source = cx.diags.source().clone();
         let text = match media_type {
+            // The format's element with the namespace declarations in scope on the config, as
+            // Synapse serialises it: a prefix declared on the <proxy> is declared in the output.
+            MediaType::Xml if format.elements().next().is_some() => {
+                super::enrich_pieces::inline_xml(format, cx)?
+            }
             MediaType::Xml => format.inner_source(&source.text).trim().to_string(),
             MediaType::Json | MediaType::Text => format.text().trim().to_string(),
         };
@@ -278,6 +284,9 @@ impl Mediator for PayloadFactoryMediator {
                 ctx.set_axis2_property("messageType", "application/json");
             }
             MediaType::Xml => {
+                if replace_soap_body(ctx, &out)? {
+                    return Ok(Flow::Continue);
+                }
                 let content_type = match ctx.content_type() {
                     Some(ct) if ct.contains("soap") || ct.starts_with("text/xml") => ct.to_string(),
                     _ => "application/xml".to_string(),
@@ -288,6 +297,33 @@ impl Mediator for PayloadFactoryMediator {
         }
         Ok(Flow::Continue)
     }
+}
+
+/// On a SOAP message, the new payload replaces the Body's content and the envelope (with its
+/// Header) stays, as in Synapse; a format that is itself an envelope replaces the whole
+/// message. False when the message is not a SOAP envelope.
+fn replace_soap_body(ctx: &mut MessageContext, payload: &str) -> Result<bool, MediationError> {
+    let soap = ctx.content_type().is_some_and(|ct| {
+        let ct = ct.to_ascii_lowercase();
+        ct.starts_with("text/xml") || ct.contains("soap")
+    });
+    if !soap {
+        return Ok(false);
+    }
+    let doc = ctx.xml_view()?;
+    let Some(body) = doc.body().filter(|_| ctx.is_soap_envelope()) else {
+        return Ok(false);
+    };
+    let is_envelope = Document::parse(payload).is_ok_and(|d| d.envelope().is_some());
+    let envelope = if is_envelope {
+        payload.to_string()
+    } else {
+        let mut edits = Edits::new();
+        edits.add(body, Edit::ReplaceChildren(payload.to_string()));
+        doc.to_xml_edited(doc.root(), &edits)
+    };
+    ctx.set_envelope_xml(&envelope)?;
+    Ok(true)
 }
 
 /// The inside of a JSON string literal for `text`.
@@ -349,6 +385,54 @@ mod tests {
         let mut ctx = context_with(r#"{"q":"a<b"}"#, &[]);
         mediate(&mut ctx, r#"<sequence><payloadFactory media-type="text"><format>q=$1</format><args><arg expression="json-eval($.q)"/></args></payloadFactory><respond/></sequence>"#).await;
         assert_eq!(ctx.take_response().unwrap().body, "q=a<b");
+    }
+
+    #[tokio::test]
+    async fn xml_formats_declare_the_prefixes_they_take_from_the_config() {
+        let mut ctx = context_with(r#"{"s":"IBM"}"#, &[]);
+        mediate(
+            &mut ctx,
+            r#"<sequence xmlns="http://ws.apache.org/ns/synapse" xmlns:q="urn:q"><payloadFactory media-type="xml">
+                 <format><q:quote><q:symbol>$1</q:symbol><plain/></q:quote></format>
+                 <args><arg expression="json-eval($.s)"/></args>
+               </payloadFactory><respond/></sequence>"#,
+        )
+        .await;
+        assert_eq!(
+            ctx.take_response().unwrap().body,
+            r#"<q:quote xmlns:q="urn:q"><q:symbol>IBM</q:symbol><plain/></q:quote>"#
+        );
+    }
+
+    #[tokio::test]
+    async fn on_a_soap_message_the_envelope_stays() {
+        let envelope = |header: &str, payload: &str| {
+            format!(
+                r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">{header}<s:Body>{payload}</s:Body></s:Envelope>"#
+            )
+        };
+        let header = r#"<s:Header><t:id xmlns:t="urn:t">7</t:id></s:Header>"#;
+        let request = envelope(header, "<ping><n>1</n></ping>");
+        let soap12 = [("content-type", "application/soap+xml")];
+        let mut ctx = context_with(&request, &soap12);
+        mediate(
+            &mut ctx,
+            r#"<sequence><payloadFactory media-type="xml"><format><pong xmlns="">$1</pong></format>
+                 <args><arg expression="//n"/></args></payloadFactory><respond/></sequence>"#,
+        )
+        .await;
+        let response = ctx.take_response().unwrap();
+        assert_eq!(response.headers["content-type"], "application/soap+xml");
+        assert_eq!(response.body, envelope(header, "<pong>1</pong>"));
+
+        // A format that is an envelope replaces the whole message.
+        let mut ctx = context_with(&request, &soap12);
+        mediate(
+            &mut ctx,
+            r#"<sequence><payloadFactory media-type="xml"><format><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><done xmlns=""/></s:Body></s:Envelope></format></payloadFactory><respond/></sequence>"#,
+        )
+        .await;
+        assert_eq!(ctx.take_response().unwrap().body, envelope("", "<done/>"));
     }
 
     #[test]

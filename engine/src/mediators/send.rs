@@ -84,6 +84,14 @@ fn is_response(ctx: &MessageContext) -> bool {
         .is_some_and(|v| v.to_string().eq_ignore_ascii_case("true"))
 }
 
+/// How many answers in a row a message has mediated through a sequence that sent again
+/// (Synapse's service chaining from an outSequence, or `main` without `<out>`).
+#[derive(Debug, Clone, Copy)]
+struct AnswerRounds(u32);
+
+/// More rounds than this is a config that sends every answer on again: an error, not a loop.
+const MAX_ANSWER_ROUNDS: u32 = 16;
+
 /// Sends to `endpoint`, then mediates the answer: `receive`, else the proxy's outSequence,
 /// else straight back to the client.
 pub async fn send_to_endpoint(
@@ -91,6 +99,15 @@ pub async fn send_to_endpoint(
     endpoint: &Endpoint,
     receive: Option<&SequenceRef>,
 ) -> Result<(), MediationError> {
+    if ctx.direction() == Direction::Response {
+        let rounds = ctx.extensions().get::<AnswerRounds>().map_or(0, |r| r.0) + 1;
+        if rounds > MAX_ANSWER_ROUNDS {
+            return Err(MediationError::internal("answers keep being sent on").with_detail(
+                format!("the answer was sent to an endpoint again {MAX_ANSWER_ROUNDS} times in a row; a <send> in an outSequence, or in a main sequence without <in>/<out>, sends every answer on"),
+            ));
+        }
+        ctx.extensions_mut().insert(AnswerRounds(rounds));
+    }
     endpoint.call(ctx).await?;
     ctx.set_direction(Direction::Response);
     let out = match receive {
@@ -125,6 +142,22 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.message.contains("no destination"));
+    }
+
+    #[tokio::test]
+    async fn answers_sent_on_again_and_again_end_in_an_error() {
+        let mut ctx = context_with("{}", &[]);
+        ctx.set_direction(crate::context::Direction::Response);
+        ctx.extensions_mut()
+            .insert(super::AnswerRounds(super::MAX_ANSWER_ROUNDS));
+        // The check comes before any connection: nothing listens on port 1.
+        let err = mediate_result(
+            &mut ctx,
+            r#"<sequence><send><endpoint><address uri="http://127.0.0.1:1/"/></endpoint></send></sequence>"#,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.message, "answers keep being sent on");
     }
 
     #[test]
