@@ -305,8 +305,21 @@ impl MessageContext {
     }
 
     pub fn set_property(&mut self, name: impl Into<String>, value: impl Into<PropertyValue>) {
+        let name = name.into();
+        let secret = crate::secrets::is_secret_name(&name);
+        self.set_known_property(name, value, secret);
+    }
+
+    /// [`set_property`](Self::set_property) for a name classified at deploy time: `secret` is
+    /// what [`is_secret_name`](crate::secrets::is_secret_name) says of it.
+    pub fn set_known_property(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<PropertyValue>,
+        secret: bool,
+    ) {
         let (name, value) = (name.into(), value.into());
-        if crate::secrets::is_secret_name(&name) {
+        if secret {
             self.note_secret(&value.to_string());
         }
         self.properties.insert(name, value);
@@ -389,7 +402,17 @@ impl MessageContext {
 
     /// Sets a transport header; the error names what is wrong with the name or value.
     pub fn set_header(&mut self, name: &str, value: &str) -> Result<(), MediationError> {
-        if crate::secrets::is_secret_name(name) {
+        self.set_known_header(name, value, crate::secrets::is_secret_name(name))
+    }
+
+    /// [`set_header`](Self::set_header) for a name classified at deploy time.
+    pub fn set_known_header(
+        &mut self,
+        name: &str,
+        value: &str,
+        secret: bool,
+    ) -> Result<(), MediationError> {
+        if secret {
             self.note_secret(value);
         }
         let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {

@@ -51,7 +51,7 @@ impl Expression {
             Expression::Lookup(lookup) => {
                 let value = lookup.evaluate(ctx);
                 if let Some(v) = &value
-                    && crate::secrets::is_secret_name(&lookup.name)
+                    && lookup.secret
                 {
                     ctx.note_secret(v);
                 }
