@@ -444,7 +444,13 @@ impl MessageContext {
 
     /// The JSON payload, parsed on first use. Invalid JSON in a JSON-labelled body is a 400.
     pub fn json_payload(&mut self) -> Result<Option<&Value>, MediationError> {
-        let kind = BodyKind::from_content_type(self.content_type());
+        // Only the first look at the body needs its content type: later ones (nine `json-eval`
+        // of the seed proxy) read what that one found.
+        let kind = if self.payload.is_unread() {
+            BodyKind::from_content_type(self.content_type())
+        } else {
+            BodyKind::Unlabelled
+        };
         let max_depth = self.services.settings().limits.max_json_depth;
         let from_backend = self.body_from_backend;
         self.payload.json(kind, max_depth).map_err(|e| {

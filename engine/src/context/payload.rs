@@ -81,14 +81,13 @@ pub fn nesting_depth(text: &[u8]) -> usize {
 /// `application/json`, `text/json`, and any `+json` type such as the GoToWebinar
 /// `application/vnd.citrix.g2wapi-v1.1+json`.
 pub fn is_json_content_type(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim();
     match essence.split_once('/') {
-        Some((_, subtype)) => subtype == "json" || subtype.ends_with("+json"),
+        Some((_, subtype)) => {
+            let suffix = subtype.len().checked_sub("+json".len());
+            subtype.eq_ignore_ascii_case("json")
+                || suffix.is_some_and(|at| subtype.as_bytes()[at..].eq_ignore_ascii_case(b"+json"))
+        }
         None => false,
     }
 }
@@ -109,6 +108,12 @@ impl Payload {
     /// True when a mediator has replaced the body since it arrived.
     pub fn is_modified(&self) -> bool {
         self.mediated
+    }
+
+    /// True until the body has been looked at for JSON (the first [`json`](Self::json) call,
+    /// the only one whose `kind` matters).
+    pub fn is_unread(&self) -> bool {
+        matches!(self.json, JsonState::Unparsed)
     }
 
     /// The JSON tree, parsed on first use. `Err` carries the parser's message. Documents
@@ -215,10 +220,22 @@ mod tests {
             "text/json",
             "application/vnd.citrix.g2wapi-v1.1+json",
             "APPLICATION/JSON",
+            "Application/Problem+JSON ; charset=utf-8",
+            " text/Json",
         ] {
             assert!(is_json_content_type(ct), "{ct}");
         }
-        for ct in ["text/plain", "application/xml", "json", "application/jsonx"] {
+        for ct in [
+            "text/plain",
+            "application/xml",
+            "json",
+            "application/jsonx",
+            "application/+jsonx",
+            "application/ json",
+            "a/json+",
+            "application/jsön",
+            "",
+        ] {
             assert!(!is_json_content_type(ct), "{ct}");
         }
     }
