@@ -355,6 +355,11 @@ impl MessageContext {
         }
     }
 
+    /// An axis2 property only as mediation set it, without the request's defaults; borrowed.
+    pub fn explicit_axis2_property(&self, name: &str) -> Option<&str> {
+        self.axis2.get(name).map(String::as_str)
+    }
+
     pub fn set_axis2_property(&mut self, name: impl Into<String>, value: impl Into<String>) {
         let (name, value) = (name.into(), value.into());
         if name == axis2::HTTP_SC {

@@ -75,7 +75,20 @@ impl BackendClient {
     }
 
     pub async fn send(&self, request: BackendRequest) -> Result<BackendResponse, MediationError> {
-        let destination = Destination::parse(&request.url)?;
+        self.send_parsed(request, None).await
+    }
+
+    /// [`send`](Self::send), with `request.url` already turned into `parsed` by [`plain_uri`]
+    /// (an endpoint does it once for all its messages).
+    pub async fn send_parsed(
+        &self,
+        request: BackendRequest,
+        parsed: Option<Uri>,
+    ) -> Result<BackendResponse, MediationError> {
+        let destination = match parsed {
+            Some(uri) => Destination::Plain(uri),
+            None => Destination::parse(&request.url)?,
+        };
         let timeout = request.timeout.unwrap_or(self.default_timeout);
         let method = request.method.clone();
         let started = std::time::Instant::now();
@@ -194,7 +207,7 @@ impl Destination {
 /// Anything it might rewrite (upper-case, non-ASCII or IPv6 hosts, IPv4 shorthands, user info,
 /// a default or zero-padded port, dot segments, characters it escapes) gives None and takes the
 /// full parser.
-fn plain_uri(url: &str) -> Option<Uri> {
+pub fn plain_uri(url: &str) -> Option<Uri> {
     let rest = url.strip_prefix("http://")?;
     let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
     let (authority, path_and_query) = rest.split_at(end);

@@ -91,7 +91,10 @@ pub async fn send_to_endpoint(
     endpoint: &Endpoint,
     receive: Option<&SequenceRef>,
 ) -> Result<(), MediationError> {
-    endpoint.call(ctx).await?;
+    // Boxed on its own: the endpoint's future holds the whole HTTP exchange (kilobytes), and
+    // inline it would make every `<send/>` future that big, even one that only answers the
+    // client, and each is allocated and copied per message.
+    Box::pin(endpoint.call(ctx)).await?;
     ctx.set_direction(Direction::Response);
     let out = match receive {
         Some(r) => Some(r.clone()),
