@@ -327,7 +327,10 @@ impl MessageContext {
     ) {
         let (name, value) = (name.into(), value.into());
         if secret {
-            self.note_secret(&value.to_string());
+            match value.as_str() {
+                Some(text) => self.note_secret(text),
+                None => self.note_secret(&value.to_string()),
+            }
         }
         self.properties.insert(name, value);
     }

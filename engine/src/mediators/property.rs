@@ -256,7 +256,7 @@ impl Mediator for PropertyMediator {
                 };
                 let value = match text {
                     None => None,
-                    Some(t) => Some(ty.convert(&t).map_err(|why| {
+                    Some(t) => Some(ty.convert_owned(t).map_err(|why| {
                         let message = format!("property `{name}` cannot be set");
                         let e = if expression.reads_request() {
                             MediationError::client(message)
