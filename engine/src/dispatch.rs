@@ -108,11 +108,12 @@ async fn to_api(
             for (name, value) in query_params(&sub_path) {
                 ctx.set_property(format!("query.param.{name}"), value);
             }
-            ctx.set_property("SYNAPSE_REST_API", api.name.as_str());
-            ctx.set_property("REST_API_CONTEXT", api.context.as_str());
-            ctx.set_property("REST_METHOD", method);
-            ctx.set_property("REST_FULL_REQUEST_PATH", path.as_str());
-            ctx.set_property("REST_SUB_REQUEST_PATH", sub_path.as_str());
+            // Fixed names that mark no credential.
+            ctx.set_known_property("SYNAPSE_REST_API", api.name.as_str(), false);
+            ctx.set_known_property("REST_API_CONTEXT", api.context.as_str(), false);
+            ctx.set_known_property("REST_METHOD", method, false);
+            ctx.set_known_property("REST_FULL_REQUEST_PATH", path.as_str(), false);
+            ctx.set_known_property("REST_SUB_REQUEST_PATH", sub_path.as_str(), false);
             ctx.set_handler(handler.clone(), at);
             let response = handler.mediate(&mut ctx).await;
             deployed.stats.record(ctx.faults() > 0);

@@ -51,7 +51,8 @@ pub struct ProxyService {
 impl ProxyService {
     /// Mediates one request; `name_end` is where the proxy name ends in the request URI.
     pub async fn mediate(&self, ctx: &mut MessageContext, name_end: usize) -> OutgoingResponse {
-        ctx.set_property("proxy.name", self.name.as_str());
+        // A fixed name that marks no credential: no need to check it per message.
+        ctx.set_known_property("proxy.name", self.name.as_str(), false);
         ctx.set_handler(self.handler.clone(), name_end);
         self.handler.mediate(ctx).await
     }

@@ -37,9 +37,28 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
 }
 
 /// True when a property, header or JSON key of this name holds a credential.
+///
+/// Names written in the config are classified once at deploy time (property, header and
+/// connector parameter names, `$ctx:` lookups); this runs per message only for names computed
+/// at run time, so it neither allocates nor lowercases: the markers are lower-case ASCII and
+/// are compared byte for byte, ignoring ASCII case.
 pub fn is_secret_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_MARKERS.iter().any(|m| lower.contains(m))
+    let name = name.as_bytes();
+    SECRET_MARKERS
+        .iter()
+        .any(|m| contains_ignore_ascii_case(name, m.as_bytes()))
+}
+
+/// `haystack` contains `needle` (lower-case ASCII), ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    haystack.len() >= needle.len()
+        && (0..=haystack.len() - needle.len()).any(|at| {
+            haystack[at].to_ascii_lowercase() == first
+                && haystack[at + 1..at + needle.len()].eq_ignore_ascii_case(rest)
+        })
 }
 
 /// A value safe to log: the first four characters, then `****`.
@@ -108,5 +127,39 @@ mod tests {
         assert!(!text.contains("IJfcaqp3xC034WXD1GGlstejnJS41huo"));
         assert!(text.contains("UEGG****") && text.contains("6487"));
         assert_eq!(mask("short"), "****");
+    }
+
+    /// The allocation-free check gives what lowercasing the name and searching it gives.
+    #[test]
+    fn case_insensitive_search_matches_lowercasing() {
+        let lowered = |name: &str| {
+            let lower = name.to_ascii_lowercase();
+            SECRET_MARKERS.iter().any(|m| lower.contains(m))
+        };
+        for name in [
+            "",
+            "t",
+            "tok",
+            "TOKEN",
+            "xToKeNx",
+            "my-Api-Key",
+            "API_KEY",
+            "apikey",
+            "Cookie",
+            "set-cookie",
+            "Passwd",
+            "pass-word",
+            "client_ID",
+            "clientid2",
+            "Clİent_id",
+            "ÄuthorizationÖ",
+            "credentials",
+            "secretary",
+            "webinarKey",
+            "tokeN",
+            "tokn",
+        ] {
+            assert_eq!(is_secret_name(name), lowered(name), "{name}");
+        }
     }
 }

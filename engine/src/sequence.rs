@@ -42,7 +42,10 @@ impl MediatorList {
         for (at, mediator) in self.0.iter().enumerate().skip(start) {
             let flow = mediator.mediate(ctx).await?;
             if ctx.has_continuing() {
-                self.continue_branches(ctx, at + 1).await?;
+                // Boxed: its state holds a whole branch MessageContext, and inline it would
+                // make every sequence future (allocated per message) that much larger,
+                // although only messages split by iterate or clone ever get here.
+                Box::pin(self.continue_branches(ctx, at + 1)).await?;
             }
             if flow == Flow::Stop {
                 return Ok(Flow::Stop);

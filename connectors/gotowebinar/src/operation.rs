@@ -159,30 +159,35 @@ impl Operation {
         }
     }
 
-    /// The full URL, checking required parameters first.
+    /// The full URL, checking required parameters first. Built in one buffer, encoding
+    /// straight into it: this runs for every operation call.
     pub fn url(&self, session: &Session, args: &Args) -> Result<String, MediationError> {
         for param in self.params.iter().filter(|p| p.required) {
             args.require(param.name)?;
         }
-        let mut url = format!(
-            "{}/organizers/{}/",
-            session.base_url,
-            encode_segment(&session.organizer_key)
-        );
+        let mut url = String::with_capacity(session.base_url.len() + self.path.len() + 64);
+        url.push_str(&session.base_url);
+        url.push_str("/organizers/");
+        url.extend(utf8_percent_encode(&session.organizer_key, SEGMENT));
+        url.push('/');
         let mut rest = self.path;
         while let Some(open) = rest.find('{') {
             url.push_str(&rest[..open]);
             let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
             let name = &rest[open + 1..close];
-            url.push_str(&encode_segment(args.get(name).unwrap_or_default()));
+            url.extend(utf8_percent_encode(
+                args.get(name).unwrap_or_default(),
+                SEGMENT,
+            ));
             rest = rest.get(close + 1..).unwrap_or_default();
         }
         url.push_str(rest);
-        let url = url.trim_end_matches('/').to_string();
-        match self.query.map(|q| q(args)).transpose()?.flatten() {
-            Some(query) => Ok(format!("{url}?{query}")),
-            None => Ok(url),
+        url.truncate(url.trim_end_matches('/').len());
+        if let Some(query) = self.query.map(|q| q(args)).transpose()?.flatten() {
+            url.push('?');
+            url.push_str(&query);
         }
+        Ok(url)
     }
 
     /// The upstream request, built from the arguments and the message's headers. Every check

@@ -51,12 +51,14 @@ struct Keys {
 }
 
 impl Keys {
+    /// Joined by hand rather than with `format!`: this runs for every `init`.
     fn new(path: &str) -> Keys {
         let base = path.trim_end_matches('/');
+        let key = |leaf: &str| [base, "/", leaf].concat();
         Keys {
-            access: format!("{base}/accessToken"),
-            refresh: format!("{base}/refreshToken"),
-            time: format!("{base}/time"),
+            access: key("accessToken"),
+            refresh: key("refreshToken"),
+            time: key("time"),
         }
     }
 }

@@ -341,12 +341,12 @@ fn leaf(el: &Element, cx: &mut CompileCx<'_>) -> Result<Leaf, Reported> {
     let format = format(el, cx);
     let qos = qos_children(el, cx);
     let (target, format, (timeout, suspension)) = (target?, format?, qos?);
-    Ok(Leaf {
+    Ok(Leaf::new(
         target,
         format,
         timeout,
-        suspension: Suspension::new(suspension),
-    })
+        Suspension::new(suspension),
+    ))
 }
 
 fn address(el: &Element, cx: &mut CompileCx<'_>) -> Result<Target, Reported> {

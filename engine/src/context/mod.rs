@@ -26,6 +26,13 @@ use crate::services::EngineServices;
 use crate::template::FuncValue;
 use crate::xpath::Document;
 
+/// The property maps of a message. foldhash rather than std's SipHash: these few short keys
+/// are hashed several times per request (SipHash was about 6% of the seed proxy's
+/// instructions), and the keys are config names plus, for APIs, the client's query parameter
+/// names, for which foldhash's per-process random seed is DoS resistance enough. foldhash is
+/// hashbrown's default hasher and already in the build through serde_json.
+type Map<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 /// Which way the message is travelling: towards a backend, or back to the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -76,9 +83,9 @@ pub struct MessageContext {
     /// Where the REST postfix starts in `request_uri` (after `/services/{name}` or the API
     /// context), once a handler is chosen.
     postfix_offset: Option<usize>,
-    properties: HashMap<String, PropertyValue>,
-    axis2: HashMap<String, String>,
-    operation: HashMap<String, PropertyValue>,
+    properties: Map<PropertyValue>,
+    axis2: Map<String>,
+    operation: Map<PropertyValue>,
     /// Transport headers: the request's, and after a backend call, the response's.
     pub headers: HeaderMap,
     payload: Payload,
@@ -126,7 +133,7 @@ pub struct MessageContext {
 pub struct MessageSnapshot {
     headers: HeaderMap,
     payload: Payload,
-    axis2: HashMap<String, String>,
+    axis2: Map<String>,
     body_from_backend: bool,
     soap_fault: bool,
 }
@@ -145,9 +152,9 @@ impl MessageContext {
             deployment,
             handler: None,
             postfix_offset: None,
-            properties: HashMap::new(),
-            axis2: HashMap::new(),
-            operation: HashMap::new(),
+            properties: Map::default(),
+            axis2: Map::default(),
+            operation: Map::default(),
             headers,
             payload: Payload::new(body),
             result_changes: 0,
@@ -305,9 +312,25 @@ impl MessageContext {
     }
 
     pub fn set_property(&mut self, name: impl Into<String>, value: impl Into<PropertyValue>) {
+        let name = name.into();
+        let secret = crate::secrets::is_secret_name(&name);
+        self.set_known_property(name, value, secret);
+    }
+
+    /// [`set_property`](Self::set_property) for a name classified at deploy time: `secret` is
+    /// what [`is_secret_name`](crate::secrets::is_secret_name) says of it.
+    pub fn set_known_property(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<PropertyValue>,
+        secret: bool,
+    ) {
         let (name, value) = (name.into(), value.into());
-        if crate::secrets::is_secret_name(&name) {
-            self.note_secret(&value.to_string());
+        if secret {
+            match value.as_str() {
+                Some(text) => self.note_secret(text),
+                None => self.note_secret(&value.to_string()),
+            }
         }
         self.properties.insert(name, value);
     }
@@ -333,6 +356,11 @@ impl MessageContext {
             axis2::REST_URL_POSTFIX => self.rest_url_postfix().map(str::to_string),
             _ => None,
         }
+    }
+
+    /// An axis2 property only as mediation set it, without the request's defaults; borrowed.
+    pub fn explicit_axis2_property(&self, name: &str) -> Option<&str> {
+        self.axis2.get(name).map(String::as_str)
     }
 
     pub fn set_axis2_property(&mut self, name: impl Into<String>, value: impl Into<String>) {
@@ -389,7 +417,17 @@ impl MessageContext {
 
     /// Sets a transport header; the error names what is wrong with the name or value.
     pub fn set_header(&mut self, name: &str, value: &str) -> Result<(), MediationError> {
-        if crate::secrets::is_secret_name(name) {
+        self.set_known_header(name, value, crate::secrets::is_secret_name(name))
+    }
+
+    /// [`set_header`](Self::set_header) for a name classified at deploy time.
+    pub fn set_known_header(
+        &mut self,
+        name: &str,
+        value: &str,
+        secret: bool,
+    ) -> Result<(), MediationError> {
+        if secret {
             self.note_secret(value);
         }
         let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
@@ -421,7 +459,13 @@ impl MessageContext {
 
     /// The JSON payload, parsed on first use. Invalid JSON in a JSON-labelled body is a 400.
     pub fn json_payload(&mut self) -> Result<Option<&Value>, MediationError> {
-        let kind = BodyKind::from_content_type(self.content_type());
+        // Only the first look at the body needs its content type: later ones (nine `json-eval`
+        // of the seed proxy) read what that one found.
+        let kind = if self.payload.is_unread() {
+            BodyKind::from_content_type(self.content_type())
+        } else {
+            BodyKind::Unlabelled
+        };
         let max_depth = self.services.settings().limits.max_json_depth;
         let from_backend = self.body_from_backend;
         self.payload.json(kind, max_depth).map_err(|e| {
@@ -563,8 +607,9 @@ impl MessageContext {
         self.payload.set_raw(body);
         self.axis2.remove(axis2::MESSAGE_TYPE);
         self.axis2.remove(axis2::CONTENT_TYPE);
+        // The code's digits as text, without formatting a number.
         self.axis2
-            .insert(axis2::HTTP_SC.into(), status.as_u16().to_string());
+            .insert(axis2::HTTP_SC.into(), status.as_str().to_string());
     }
 
     // ---- connector state ------------------------------------------------------------------

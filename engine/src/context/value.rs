@@ -34,6 +34,14 @@ impl PropertyType {
         })
     }
 
+    /// [`convert`](Self::convert), keeping the text itself as a STRING value.
+    pub fn convert_owned(self, text: String) -> Result<PropertyValue, String> {
+        match self {
+            PropertyType::String => Ok(PropertyValue::String(text)),
+            other => other.convert(&text),
+        }
+    }
+
     /// Converts text as Synapse does (`PropertyMediator.convertValue`). The error says why.
     pub fn convert(self, text: &str) -> Result<PropertyValue, String> {
         let fail = |what: &str| format!("`{text}` is not a valid {what}");
@@ -99,6 +107,16 @@ pub enum PropertyValue {
 }
 
 impl PropertyValue {
+    /// The value's text, as `to_string` gives it; a string value is copied directly, without
+    /// going through the formatting machinery (several hundred instructions a call, and
+    /// `$ctx:` lookups make it once per parameter).
+    pub fn to_text(&self) -> String {
+        match self {
+            PropertyValue::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             PropertyValue::String(s) => Some(s),
@@ -189,6 +207,9 @@ mod tests {
                 shown,
                 "{ty:?} {input}"
             );
+            let owned = ty.convert_owned(input.to_string()).unwrap();
+            assert_eq!(owned, ty.convert(input).unwrap(), "{ty:?} {input}");
+            assert_eq!(owned.to_text(), shown, "{ty:?} {input}");
         }
         for (ty, input) in [
             (Integer, "x"),

@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, Method};
+use http::{HeaderMap, Method, Uri};
 
 use super::format::Format;
 use super::suspension::Suspension;
@@ -21,7 +21,7 @@ use super::uri_template::UriTemplate;
 use crate::context::{MessageContext, axis2, is_hop_by_hop};
 use crate::error::MediationError;
 use crate::expr::Expression;
-use crate::http::client::BackendRequest;
+use crate::http::client::{BackendRequest, plain_uri};
 
 #[derive(Debug)]
 pub struct Leaf {
@@ -29,6 +29,10 @@ pub struct Leaf {
     pub format: Format,
     pub timeout: Option<Timeout>,
     pub suspension: Suspension,
+    /// An `<address>` URL parsed once for the HTTP client, used whenever a message adds no
+    /// REST postfix to it: parsing and checking it for every message was about 3k
+    /// instructions, 4.6% of the Direct Proxy's.
+    parsed_address: Option<Uri>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,11 +58,35 @@ pub enum Timeout {
 }
 
 impl Leaf {
-    /// Calls the backend and makes its answer the current message.
-    pub async fn call(&self, ctx: &mut MessageContext, name: &str) -> Result<(), MediationError> {
-        self.suspension.check(name)?;
-        let request = self.prepare(ctx)?;
-        match ctx.services().http().send(request).await {
+    pub fn new(
+        target: Target,
+        format: Format,
+        timeout: Option<Timeout>,
+        suspension: Suspension,
+    ) -> Leaf {
+        let parsed_address = match &target {
+            Target::Address { uri } => plain_uri(uri),
+            _ => None,
+        };
+        Leaf {
+            target,
+            format,
+            timeout,
+            suspension,
+            parsed_address,
+        }
+    }
+
+    /// Calls the backend and makes its answer the current message. `name` names the endpoint
+    /// in errors; it is only built when one happens.
+    pub async fn call(
+        &self,
+        ctx: &mut MessageContext,
+        name: impl FnOnce() -> String,
+    ) -> Result<(), MediationError> {
+        self.suspension.check_with(name)?;
+        let (request, parsed) = self.prepare(ctx)?;
+        match ctx.services().http().send_parsed(request, parsed).await {
             Ok(response) => {
                 self.suspension.on_success();
                 ctx.replace_message(response.status, response.headers, response.body);
@@ -71,9 +99,17 @@ impl Leaf {
         }
     }
 
-    /// The request this endpoint sends for the current message.
-    fn prepare(&self, ctx: &mut MessageContext) -> Result<BackendRequest, MediationError> {
+    /// The request this endpoint sends for the current message, with its URL already parsed
+    /// when it is the fixed `<address>` one.
+    fn prepare(
+        &self,
+        ctx: &mut MessageContext,
+    ) -> Result<(BackendRequest, Option<Uri>), MediationError> {
         let (method, url) = self.resolve(ctx)?;
+        let parsed = match &self.target {
+            Target::Address { uri } if url == *uri => self.parsed_address.clone(),
+            _ => None,
+        };
         let mut headers = forwarded_headers(&ctx.headers);
         let body = match method {
             Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS => None,
@@ -93,19 +129,21 @@ impl Leaf {
                 .and_then(|ms| ms.trim().parse::<u64>().ok())
                 .map(Duration::from_millis),
         };
-        Ok(BackendRequest {
+        let request = BackendRequest {
             method,
             url,
             headers,
             body,
             timeout,
-        })
+        };
+        Ok((request, parsed))
     }
 
     /// The method and URL for this message.
     fn resolve(&self, ctx: &MessageContext) -> Result<(Method, String), MediationError> {
+        // An `HTTP_METHOD` set by mediation, else the request's own.
         let incoming = ctx
-            .axis2_property(axis2::HTTP_METHOD)
+            .explicit_axis2_property(axis2::HTTP_METHOD)
             .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
             .unwrap_or_else(|| ctx.method().clone());
         let incoming = if self.format == Format::Get {
@@ -188,6 +226,40 @@ mod tests {
             "http://b/svc?q=1"
         );
         assert_eq!(with_postfix("http://b/svc", None), "http://b/svc");
+    }
+
+    /// A fixed address is parsed once and used as long as no postfix changes the URL.
+    #[test]
+    fn a_fixed_address_is_parsed_once() {
+        let leaf = Leaf::new(
+            Target::Address {
+                uri: "http://127.0.0.1:9/b".into(),
+            },
+            Format::AsIs,
+            None,
+            Suspension::new(Default::default()),
+        );
+        let mut ctx = crate::testing::context_with("{}", &[]);
+        let (request, parsed) = leaf.prepare(&mut ctx).unwrap();
+        assert_eq!(parsed.unwrap().to_string(), request.url);
+        ctx.set_axis2_property(axis2::REST_URL_POSTFIX, "/x");
+        let (request, parsed) = leaf.prepare(&mut ctx).unwrap();
+        assert_eq!(request.url, "http://127.0.0.1:9/b/x");
+        assert!(parsed.is_none(), "a postfixed URL is parsed per message");
+        let odd = Leaf::new(
+            Target::Address {
+                uri: "http://Example.com/".into(),
+            },
+            Format::AsIs,
+            None,
+            Suspension::new(Default::default()),
+        );
+        ctx.remove_axis2_property(axis2::REST_URL_POSTFIX);
+        let (_, parsed) = odd.prepare(&mut ctx).unwrap();
+        assert!(
+            parsed.is_none(),
+            "what the URL parser would rewrite is left to it"
+        );
     }
 
     #[test]

@@ -103,12 +103,12 @@ impl Endpoint {
     pub fn leaf(name: Option<String>, target: Target) -> Endpoint {
         Endpoint {
             name,
-            kind: EndpointKind::Leaf(Box::new(Leaf {
+            kind: EndpointKind::Leaf(Box::new(Leaf::new(
                 target,
-                format: Format::AsIs,
-                timeout: None,
-                suspension: Suspension::new(SuspensionConfig::default()),
-            })),
+                Format::AsIs,
+                None,
+                Suspension::new(SuspensionConfig::default()),
+            ))),
             properties: Vec::new(),
         }
     }
@@ -126,7 +126,7 @@ impl Endpoint {
             ctx.set_property(name.clone(), value.as_str());
         }
         match &self.kind {
-            EndpointKind::Leaf(leaf) => leaf.call(ctx, &self.label()).await,
+            EndpointKind::Leaf(leaf) => leaf.call(ctx, || self.label()).await,
             EndpointKind::Reference { key, .. } => {
                 let named = ctx.deployment().endpoint(key).ok_or_else(|| {
                     MediationError::internal(format!("Endpoint named `{key}` cannot be found"))

@@ -96,6 +96,11 @@ impl Suspension {
 
     /// `Err` (303001) while the endpoint is suspended or waiting out its retry delay.
     pub fn check(&self, endpoint: &str) -> Result<(), MediationError> {
+        self.check_with(|| endpoint.to_string())
+    }
+
+    /// [`check`](Self::check), naming the endpoint only if it is suspended.
+    pub fn check_with(&self, endpoint: impl FnOnce() -> String) -> Result<(), MediationError> {
         let now = Instant::now();
         let until = match *self.state() {
             State::Suspended { until, .. } if until > now => until,
@@ -104,7 +109,7 @@ impl Suspension {
         };
         let mut error = MediationError::backend(
             SUSPENDED,
-            format!("Currently, endpoint {endpoint} is suspended"),
+            format!("Currently, endpoint {} is suspended", endpoint()),
         )
         .with_detail(format!(
             "the endpoint failed and is not called again for another {} ms",

@@ -5,7 +5,7 @@
 
 use super::json_path::JsonPathResult;
 use super::{Expression, Lookup, Scope};
-use crate::context::MessageContext;
+use crate::context::{MessageContext, PropertyValue};
 use crate::error::MediationError;
 use crate::template::FuncValue;
 
@@ -17,7 +17,7 @@ impl Expression {
                 let text = match source.prefix {
                     "trp" => ctx.header(&source.name).map(str::to_string),
                     "axis2" => ctx.axis2_property(&source.name),
-                    _ => ctx.property(&source.name).map(ToString::to_string),
+                    _ => ctx.property(&source.name).map(PropertyValue::to_text),
                 };
                 let json: Option<serde_json::Value> =
                     text.and_then(|t| serde_json::from_str(&t).ok());
@@ -51,7 +51,7 @@ impl Expression {
             Expression::Lookup(lookup) => {
                 let value = lookup.evaluate(ctx);
                 if let Some(v) = &value
-                    && crate::secrets::is_secret_name(&lookup.name)
+                    && lookup.secret
                 {
                     ctx.note_secret(v);
                 }
@@ -87,7 +87,7 @@ impl Lookup {
             // get-property also falls back to local entries; `$ctx:` does not.
             Scope::Default => ctx
                 .property(&self.name)
-                .map(ToString::to_string)
+                .map(PropertyValue::to_text)
                 .or_else(|| {
                     self.special_names
                         .then(|| ctx.deployment().local_entry(&self.name).map(str::to_string))
@@ -95,7 +95,9 @@ impl Lookup {
                 }),
             Scope::Transport => ctx.header(&self.name).map(str::to_string),
             Scope::Axis2 => ctx.axis2_property(&self.name),
-            Scope::Operation => ctx.operation_property(&self.name).map(ToString::to_string),
+            Scope::Operation => ctx
+                .operation_property(&self.name)
+                .map(PropertyValue::to_text),
             // Registry, system and env give "" rather than null when missing.
             Scope::Registry => Some(
                 services

@@ -22,6 +22,11 @@ pub struct JsonPathExpr {
     query: Option<JpQuery>,
     /// A path that can select at most one node.
     definite: bool,
+    /// The steps of a definite path (member names and indices only), walked directly over the
+    /// document: jsonpath-rust's general evaluation costs thousands of instructions even for
+    /// `$.name`, much of it formatting the normalised path of every node it visits. The
+    /// results are the same (see the tests).
+    steps: Option<Vec<PathStep>>,
     /// Jayway's trailing `.length()`.
     length: bool,
     /// The path ends in a member whose name marks a credential (`$.accessToken`).
@@ -92,6 +97,7 @@ impl JsonPathExpr {
                 text,
                 query: None,
                 definite: true,
+                steps: None,
                 length,
                 reads_secret: false,
                 source: None,
@@ -111,10 +117,16 @@ impl JsonPathExpr {
                 }
                 _ => false,
             };
+        let steps = if definite {
+            query.segments.iter().map(PathStep::of_segment).collect()
+        } else {
+            None
+        };
         Ok(JsonPathExpr {
             text,
             query: Some(query),
             definite,
+            steps,
             length,
             reads_secret,
             source: None,
@@ -142,6 +154,9 @@ impl JsonPathExpr {
         let Some(query) = &self.query else {
             return Some(root.clone());
         };
+        if let Some(steps) = &self.steps {
+            return node_of(root, steps).cloned();
+        }
         let nodes: Vec<&Value> = js_path_process(query, root)
             .map(|found| found.into_iter().map(|r| r.val).collect())
             .unwrap_or_default();
@@ -167,6 +182,13 @@ impl JsonPathExpr {
                 "[]".into()
             });
         };
+        if let Some(steps) = &self.steps {
+            return JsonPathResult::Text(match node_of(root, steps) {
+                None => String::new(),
+                Some(v) if self.length => size_of(v),
+                Some(v) => string_value(v),
+            });
+        }
         let nodes: Vec<&Value> = match js_path_process(query, root) {
             Ok(found) => found.into_iter().map(|r| r.val).collect(),
             Err(_) => Vec::new(),
@@ -203,6 +225,32 @@ impl std::fmt::Display for PathStep {
 }
 
 impl PathStep {
+    /// The step a segment of a definite path takes; `None` for any other kind of segment.
+    fn of_segment(segment: &Segment) -> Option<PathStep> {
+        match segment {
+            Segment::Selector(Selector::Name(n)) => Some(PathStep::Name(n.clone())),
+            Segment::Selector(Selector::Index(i)) => Some(PathStep::Index(*i)),
+            _ => None,
+        }
+    }
+
+    /// The child this step names, as RFC 9535 selects it: a member of an object, an element
+    /// of an array (negative indices count from the end); nothing on any other node.
+    fn child<'v>(&self, node: &'v Value) -> Option<&'v Value> {
+        match (self, node) {
+            (PathStep::Name(name), Value::Object(map)) => map.get(name),
+            (PathStep::Index(i), Value::Array(items)) => {
+                let at = if *i < 0 {
+                    items.len().checked_sub(i.unsigned_abs() as usize)?
+                } else {
+                    *i as usize
+                };
+                items.get(at)
+            }
+            _ => None,
+        }
+    }
+
     /// The child this step names; with `create`, missing object members are added (as null)
     /// and a null node becomes an object.
     pub fn descend<'v>(&self, node: &'v mut Value, create: bool) -> Option<&'v mut Value> {
@@ -251,6 +299,11 @@ impl PathStep {
     }
 }
 
+/// The node at the end of `steps`, read-only, if every step exists.
+fn node_of<'v>(root: &'v Value, steps: &[PathStep]) -> Option<&'v Value> {
+    steps.iter().try_fold(root, |node, step| step.child(node))
+}
+
 /// The node at the end of `steps`, if every step exists.
 pub fn node_at<'v>(node: &'v mut Value, steps: &[PathStep]) -> Option<&'v mut Value> {
     let mut current = node;
@@ -266,15 +319,7 @@ pub fn definite_steps(path: &JsonPathExpr) -> Option<Vec<PathStep>> {
     if !path.definite || path.length {
         return None;
     }
-    query
-        .segments
-        .iter()
-        .map(|s| match s {
-            Segment::Selector(Selector::Name(n)) => Some(PathStep::Name(n.clone())),
-            Segment::Selector(Selector::Index(i)) => Some(PathStep::Index(*i)),
-            _ => None,
-        })
-        .collect()
+    query.segments.iter().map(PathStep::of_segment).collect()
 }
 
 /// Synapse's string form of one JSON value.
@@ -432,6 +477,100 @@ mod tests {
         );
         for (path, want) in table {
             assert_eq!(eval(path), want, "json-eval({path})");
+        }
+    }
+
+    /// The direct walk of definite paths gives exactly what jsonpath-rust gives.
+    #[test]
+    fn definite_fast_path_equals_the_general_evaluation() {
+        let docs = [
+            DOC,
+            r#"[[1,[2,3]],{"a":{"b":null}},"s",[]]"#,
+            r#"{"a":{"":1," ":2,"x'y":3,"é":4},"0":"zero","n":[[[{"d":"deep"}]]]}"#,
+            r#""just a string""#,
+            "42",
+            "null",
+        ];
+        let paths = [
+            "$.s",
+            "$.n",
+            "$.big",
+            "$.z",
+            "$.missing",
+            "$.o",
+            "$.o.a",
+            "$.o.b",
+            "$.o.b[0]",
+            "$.o.b[1]",
+            "$.o.b[2]",
+            "$.o.b[-1]",
+            "$.o.b[-2]",
+            "$.o.b[-3]",
+            "$.arr[0].k",
+            "$.arr[1]k",
+            "$.arr[5].k",
+            "$.s.x",
+            "$.s[0]",
+            "$.o[0]",
+            "$.arr.k",
+            "$[0]",
+            "$[3]",
+            "$[-1]",
+            "$[-4]",
+            "$[-5]",
+            "$[0][1][0]",
+            "$[1].a.b",
+            "$[1].a.b.c",
+            "$['a']['']",
+            "$.a[' ']",
+            r"$.a['x\'y']",
+            "$.a.é",
+            "$['0']",
+            "$[0]",
+            "$.n[0][0][0].d",
+            "$.first-name",
+            "$.2fa",
+            "$.o.length()",
+            "$.arr.length()",
+            "$.s.length()",
+            "$.z.length()",
+            "$.missing.length()",
+            "$[0].length()",
+            "o.b[1]",
+        ];
+        for doc in docs {
+            let doc: Value = serde_json::from_str(doc).unwrap();
+            for path in paths {
+                let fast = JsonPathExpr::parse(path).unwrap();
+                assert!(fast.steps.is_some(), "{path} should take the fast path");
+                let general = JsonPathExpr {
+                    steps: None,
+                    ..fast.clone()
+                };
+                assert_eq!(
+                    fast.evaluate(Some(&doc)),
+                    general.evaluate(Some(&doc)),
+                    "evaluate {path} on {doc}"
+                );
+                assert_eq!(
+                    fast.select(Some(&doc)),
+                    general.select(Some(&doc)),
+                    "select {path} on {doc}"
+                );
+            }
+        }
+        for path in [
+            "$..k",
+            "$.arr[*]",
+            "$.o.b[0:1]",
+            "$.arr[?(@.k)]",
+            "$['s','n']",
+            "$",
+        ] {
+            assert!(
+                JsonPathExpr::parse(path).unwrap().steps.is_none(),
+                "{path} is not a plain definite path"
+            );
         }
     }
 

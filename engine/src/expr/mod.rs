@@ -32,6 +32,9 @@ pub enum Expression {
 pub struct Lookup {
     pub scope: Scope,
     pub name: String,
+    /// `name` marks a credential, so a value found is noted as a secret (decided at parse
+    /// time, not per message).
+    pub secret: bool,
     /// Only `get-property` knows the special names (`SYSTEM_TIME`, `To`, ...); `$ctx:SYSTEM_TIME`
     /// is an ordinary (and normally absent) property, as in Synapse.
     pub special_names: bool,
@@ -117,6 +120,7 @@ impl Expression {
                 return Ok(Expression::Lookup(Lookup {
                     scope,
                     name: name.to_string(),
+                    secret: crate::secrets::is_secret_name(name),
                     special_names: false,
                     date_format: None,
                 }));
@@ -196,6 +200,7 @@ impl Lookup {
         };
         Ok(Lookup {
             scope,
+            secret: crate::secrets::is_secret_name(&name),
             name,
             special_names: true,
             date_format,

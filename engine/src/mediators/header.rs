@@ -56,6 +56,8 @@ const ADDRESSING: [&str; 6] = ["To", "Action", "From", "ReplyTo", "FaultTo", "Re
 #[derive(Debug)]
 pub struct HeaderMediator {
     name: String,
+    /// Whether `name` marks a credential, decided once at deploy time.
+    secret_name: bool,
     /// The namespace of a SOAP header's prefix.
     namespace: Option<String>,
     place: Place,
@@ -169,6 +171,7 @@ impl MediatorFactory for HeaderFactory {
             _ => None,
         };
         Ok(Box::new(HeaderMediator {
+            secret_name: crate::secrets::is_secret_name(&name.value),
             name: name.value.clone(),
             namespace,
             place,
@@ -188,12 +191,16 @@ impl Mediator for HeaderMediator {
         };
         match (self.place, value) {
             (Place::Transport, None) => ctx.remove_header(&self.name),
-            (Place::Transport, Some(v)) => ctx.set_header(&self.name, &v)?,
+            (Place::Transport, Some(v)) => {
+                ctx.set_known_header(&self.name, &v, self.secret_name)?
+            }
             (Place::To, v) => ctx.set_to_address(v),
             (Place::Action, None) => ctx.remove_header("SOAPAction"),
-            (Place::Action, Some(v)) => ctx.set_header("SOAPAction", &v)?,
+            (Place::Action, Some(v)) => ctx.set_known_header("SOAPAction", &v, false)?,
             (Place::Addressing, None) => ctx.remove_property(&self.name),
-            (Place::Addressing, Some(v)) => ctx.set_property(self.name.clone(), v),
+            (Place::Addressing, Some(v)) => {
+                ctx.set_known_property(self.name.as_str(), v, self.secret_name)
+            }
             (Place::Soap, v) => self.edit_soap_header(ctx, v)?,
         }
         Ok(Flow::Continue)

@@ -30,8 +30,18 @@ use crate::template::{ParamValue, call_by_name};
 pub struct InvokeMediator {
     connector: Arc<dyn Connector>,
     operation: &'static str,
-    params: Vec<(&'static str, ParamValue)>,
+    params: Vec<Param>,
     config_key: Option<String>,
+}
+
+/// One parameter of a native connector operation, as compiled from its child element.
+#[derive(Debug)]
+struct Param {
+    name: &'static str,
+    value: ParamValue,
+    /// The name marks a credential: the value is masked in logs and errors. Decided here,
+    /// once, rather than for every message.
+    secret: bool,
 }
 
 impl std::fmt::Debug for InvokeMediator {
@@ -125,8 +135,8 @@ fn parameters(
     spec: &OperationSpec,
     prefix: &str,
     cx: &mut CompileCx<'_>,
-) -> Result<Vec<(&'static str, ParamValue)>, Reported> {
-    let mut params: Vec<(&'static str, ParamValue)> = Vec::new();
+) -> Result<Vec<Param>, Reported> {
+    let mut params: Vec<Param> = Vec::new();
     let mut failed = false;
     for text in el.stray_text() {
         cx.diags.error(
@@ -167,7 +177,7 @@ fn parameters(
             failed = true;
             continue;
         };
-        if params.iter().any(|(n, _)| *n == param.name) {
+        if params.iter().any(|p| p.name == param.name) {
             cx.diags.error(
                 child.pos,
                 format!("parameter <{}> is given twice", child.name),
@@ -199,7 +209,11 @@ fn parameters(
                 continue;
             }
         };
-        params.push((param.name, value));
+        params.push(Param {
+            name: param.name,
+            value,
+            secret: crate::secrets::is_secret_name(param.name),
+        });
     }
     for required in spec.params.iter().filter(|p| p.required) {
         if !el.elements().any(|c| c.name == required.name) {
@@ -273,7 +287,12 @@ impl Mediator for InvokeMediator {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         run_connection(ctx, self.config_key.as_deref()).await?;
         let mut args = Args::new(self.operation);
-        for (name, value) in &self.params {
+        for Param {
+            name,
+            value,
+            secret,
+        } in &self.params
+        {
             let expression = match value {
                 ParamValue::Literal(text) => {
                     args.insert(name, text.clone());
@@ -285,7 +304,7 @@ impl Mediator for InvokeMediator {
             };
             // A null result means "not passed", as in Synapse's TemplateContext.
             if let Some(v) = expression.evaluate(ctx)? {
-                if crate::secrets::is_secret_name(name) {
+                if *secret {
                     ctx.note_secret(&v);
                 }
                 args.insert(name, v);

@@ -66,6 +66,8 @@ enum Action {
 #[derive(Debug)]
 pub struct PropertyMediator {
     name: String,
+    /// Whether `name` marks a credential, decided once here rather than for every message.
+    secret_name: bool,
     /// `name="{expr}"`: the name is computed for each message.
     dynamic_name: Option<Expression>,
     scope: PropertyScope,
@@ -119,6 +121,7 @@ impl MediatorFactory for PropertyFactory {
                 ));
             }
             return Ok(Box::new(PropertyMediator {
+                secret_name: crate::secrets::is_secret_name(&name),
                 name,
                 dynamic_name,
                 scope,
@@ -133,6 +136,7 @@ impl MediatorFactory for PropertyFactory {
         }
         let action = build_set_action(el, cx)?;
         Ok(Box::new(PropertyMediator {
+            secret_name: crate::secrets::is_secret_name(&name),
             name,
             dynamic_name,
             scope,
@@ -221,22 +225,25 @@ fn build_set_action(el: &Element, cx: &mut CompileCx<'_>) -> Result<Action, Repo
 #[async_trait]
 impl Mediator for PropertyMediator {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
-        let name: std::borrow::Cow<'_, str> = match &self.dynamic_name {
-            None => self.name.as_str().into(),
-            Some(expression) => expression
-                .evaluate(ctx)?
-                .filter(|n| !n.is_empty())
-                .ok_or_else(|| {
-                    MediationError::internal(format!(
-                        "the property name `{}` evaluated to nothing",
-                        self.name
-                    ))
-                })?
-                .into(),
+        let (name, secret): (std::borrow::Cow<'_, str>, bool) = match &self.dynamic_name {
+            None => (self.name.as_str().into(), self.secret_name),
+            Some(expression) => {
+                let name = expression
+                    .evaluate(ctx)?
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(|| {
+                        MediationError::internal(format!(
+                            "the property name `{}` evaluated to nothing",
+                            self.name
+                        ))
+                    })?;
+                let secret = crate::secrets::is_secret_name(&name);
+                (name.into(), secret)
+            }
         };
         match &self.action {
             Action::Remove => self.remove(ctx, &name),
-            Action::SetValue(value) => self.store(ctx, &name, Some(value.clone()))?,
+            Action::SetValue(value) => self.store(ctx, &name, secret, Some(value.clone()))?,
             Action::SetExpression {
                 expression,
                 ty,
@@ -249,7 +256,7 @@ impl Mediator for PropertyMediator {
                 };
                 let value = match text {
                     None => None,
-                    Some(t) => Some(ty.convert(&t).map_err(|why| {
+                    Some(t) => Some(ty.convert_owned(t).map_err(|why| {
                         let message = format!("property `{name}` cannot be set");
                         let e = if expression.reads_request() {
                             MediationError::client(message)
@@ -259,7 +266,7 @@ impl Mediator for PropertyMediator {
                         e.with_detail(why)
                     })?),
                 };
-                self.store(ctx, &name, value)?;
+                self.store(ctx, &name, secret, value)?;
             }
         }
         Ok(Flow::Continue)
@@ -277,21 +284,23 @@ impl PropertyMediator {
         }
     }
 
+    /// `secret`: whether `name` marks a credential.
     fn store(
         &self,
         ctx: &mut MessageContext,
         name: &str,
+        secret: bool,
         value: Option<PropertyValue>,
     ) -> Result<(), MediationError> {
         let Some(value) = value else {
             if self.scope == PropertyScope::Transport {
-                ctx.set_header(name, "")?;
+                ctx.set_known_header(name, "", secret)?;
             }
             return Ok(());
         };
         match self.scope {
-            PropertyScope::Default => ctx.set_property(name.to_string(), value),
-            PropertyScope::Transport => ctx.set_header(name, &value.to_string())?,
+            PropertyScope::Default => ctx.set_known_property(name, value, secret),
+            PropertyScope::Transport => ctx.set_known_header(name, &value.to_string(), secret)?,
             PropertyScope::Axis2 => ctx.set_axis2_property(name.to_string(), value.to_string()),
             PropertyScope::Operation => ctx.set_operation_property(name.to_string(), value),
             PropertyScope::System => ctx.services().set_system_property(name, &value.to_string()),

@@ -108,7 +108,10 @@ pub async fn send_to_endpoint(
         }
         ctx.extensions_mut().insert(AnswerRounds(rounds));
     }
-    endpoint.call(ctx).await?;
+    // Boxed on its own: the endpoint's future holds the whole HTTP exchange (kilobytes), and
+    // inline it would make every `<send/>` future that big, even one that only answers the
+    // client, and each is allocated and copied per message.
+    Box::pin(endpoint.call(ctx)).await?;
     ctx.set_direction(Direction::Response);
     let out = match receive {
         Some(r) => Some(r.clone()),

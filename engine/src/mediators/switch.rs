@@ -9,7 +9,9 @@
 //! ```
 //!
 //! The source is evaluated once; a regex must match the whole value. A null source goes to
-//! the default case.
+//! the default case. A `regex` with no metacharacters (`urn:getSessionById`) is compared as a
+//! string, which is what it means anyway: compiling it costs far more than the comparison
+//! ever will (the 36 cases of `proxies/gotowebinar.xml` were most of the start-up time).
 
 use async_trait::async_trait;
 use regex::Regex;
@@ -17,16 +19,41 @@ use regex::Regex;
 use super::filter::branch;
 use super::{Flow, Mediator, MediatorFactory};
 use crate::compile::CompileCx;
-use crate::config::xml::Element;
+use crate::config::xml::{Attribute, Element};
 use crate::context::MessageContext;
 use crate::error::{MediationError, Reported};
 use crate::expr::Expression;
 use crate::sequence::SequenceRef;
 
+/// What a `<case regex>` must match, whole.
+#[derive(Debug)]
+enum CasePattern {
+    /// A regex without metacharacters, which only its own text matches.
+    Literal(String),
+    Regex(Regex),
+}
+
+impl CasePattern {
+    fn compile(attr: &Attribute, cx: &mut CompileCx<'_>) -> Result<CasePattern, Reported> {
+        if regex::escape(&attr.value) == attr.value {
+            Ok(CasePattern::Literal(attr.value.clone()))
+        } else {
+            cx.full_match_regex(attr).map(CasePattern::Regex)
+        }
+    }
+
+    fn matches(&self, value: &str) -> bool {
+        match self {
+            CasePattern::Literal(text) => text == value,
+            CasePattern::Regex(regex) => regex.is_match(value),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct SwitchMediator {
     source: Expression,
-    cases: Vec<(Regex, SequenceRef)>,
+    cases: Vec<(CasePattern, SequenceRef)>,
     default: Option<SequenceRef>,
 }
 
@@ -54,7 +81,7 @@ impl MediatorFactory for SwitchFactory {
                 "case" => {
                     let regex = cx
                         .required_attr(child, "regex")
-                        .and_then(|r| cx.full_match_regex(r));
+                        .and_then(|r| CasePattern::compile(r, cx));
                     match (regex, branch(child, cx)) {
                         (Ok(regex), Ok(body)) => cases.push((regex, body)),
                         _ => failed = true,
@@ -96,7 +123,7 @@ impl Mediator for SwitchMediator {
         let value = self.source.evaluate(ctx)?;
         let chosen = value
             .as_deref()
-            .and_then(|v| self.cases.iter().find(|(regex, _)| regex.is_match(v)))
+            .and_then(|v| self.cases.iter().find(|(pattern, _)| pattern.matches(v)))
             .map(|(_, body)| body)
             .or(self.default.as_ref());
         match chosen {
@@ -132,6 +159,37 @@ mod tests {
                 want,
                 "{action:?}"
             );
+        }
+    }
+
+    /// A case without metacharacters is a string comparison, with a regex's whole-match
+    /// meaning: no prefix, suffix or case-insensitive matches.
+    #[tokio::test]
+    async fn literal_cases_match_exactly() {
+        const LITERAL: &str = r#"<sequence><switch source="$ctx:action">
+              <case regex="urn:get Session_1/x,y=z@w!"><property name="went" value="lit"/></case>
+              <default><property name="went" value="default"/></default>
+            </switch></sequence>"#;
+        for (action, want) in [
+            ("urn:get Session_1/x,y=z@w!", "lit"),
+            ("urn:get Session_1/x,y=z@w!\n", "default"),
+            ("xurn:get Session_1/x,y=z@w!", "default"),
+            ("URN:get Session_1/x,y=z@w!", "default"),
+            ("", "default"),
+        ] {
+            let mut ctx = context_with("{}", &[]);
+            ctx.set_property("action", action);
+            mediate(&mut ctx, LITERAL).await;
+            let went = ctx.property("went").unwrap().to_string();
+            assert_eq!(went, want, "{action:?}");
+        }
+        for (text, literal) in [
+            ("urn:a", true),
+            ("urn:.*", false),
+            ("a|b", false),
+            ("a-b", false),
+        ] {
+            assert_eq!(regex::escape(text) == text, literal, "{text}");
         }
     }
 
