@@ -109,7 +109,7 @@ const CONFIG: &str = r#"<definitions xmlns="http://ws.apache.org/ns/synapse">
         <property name="trace" expression="$trp:X-Trace"/>
         <property name="action" expression="get-property('transport','Action')"/>
         <property name="ctype" expression="$trp:Content-Type"/>
-        <property name="n" expression="json-eval($.n)" type="INTEGER" scope="operation"/>
+        <property name="n" expression="json-eval($.n)" scope="operation"/>
         <property name="greeting" expression="get-property('greeting')"/>
         <property name="today" expression="get-property('SYSTEM_DATE', 'yyyy-MM-dd')"/>
         <property name="X-Echo" expression="$trp:X-Echo" scope="transport"/>
@@ -156,7 +156,7 @@ const CONFIG: &str = r#"<definitions xmlns="http://ws.apache.org/ns/synapse">
     </target>
   </proxy>
   <api name="items" context="/items">
-    <resource methods="GET DELETE" uri-template="/{id}?q={q}">
+    <resource methods="GET DELETE" uri-template="/{id}">
       <inSequence>
         <header name="X-Id" expression="$ctx:uri.var.id" scope="transport"/>
         <header name="X-Q" expression="get-property('query.param.q')" scope="transport"/>
@@ -261,5 +261,19 @@ fuzz_target!(|data: &[u8]| {
         headers,
         Bytes::copy_from_slice(body),
     ));
-    let _ = (response.status, response.headers.len(), response.body.len());
+    if debug() {
+        // FUZZ_DEBUG=1 prints what each input got, to check that seeds reach the mediators.
+        let body = String::from_utf8_lossy(&response.body);
+        eprintln!(
+            "{} {:?} {}",
+            response.status,
+            response.headers,
+            body.chars().take(200).collect::<String>()
+        );
+    }
 });
+
+fn debug() -> bool {
+    static DEBUG: OnceLock<bool> = OnceLock::new();
+    *DEBUG.get_or_init(|| std::env::var_os("FUZZ_DEBUG").is_some())
+}
