@@ -288,11 +288,7 @@ fn function_call_depth(path: &str) -> usize {
                     deepest = deepest.max(calls);
                 }
             }
-            ')' => {
-                if open.pop() == Some(true) {
-                    calls -= 1;
-                }
-            }
+            ')' if open.pop() == Some(true) => calls -= 1,
             _ => {}
         }
         if !c.is_whitespace() {
