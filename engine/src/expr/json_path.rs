@@ -65,13 +65,15 @@ impl JsonPathExpr {
                 reads_secret: false,
             });
         }
-        if function_call_depth(body) > MAX_FUNCTION_CALL_DEPTH {
+        let translated = bracket_non_shorthand_names(body);
+        // Counted on the translated text: that is what the parser sees (a dotted name may
+        // have become a quoted `['...']`).
+        if function_call_depth(&translated) > MAX_FUNCTION_CALL_DEPTH {
             return Err(format!(
                 "invalid JSONPath `{text}`: function calls nest more than \
                  {MAX_FUNCTION_CALL_DEPTH} deep"
             ));
         }
-        let translated = bracket_non_shorthand_names(body);
         let query =
             parse_json_path(&translated).map_err(|e| format!("invalid JSONPath `{text}`: {e}"))?;
         let definite = query
@@ -260,8 +262,17 @@ fn size_of(v: &Value) -> String {
 const MAX_FUNCTION_CALL_DEPTH: usize = 4;
 
 /// The deepest nesting of function calls in `path`: a `(` right after a name opens a call,
-/// other parentheses only group. Quoted text is skipped.
+/// other parentheses only group. Quoted text is skipped, unless a quote is left open: the
+/// path is then invalid anyway, and every parenthesis counts.
 fn function_call_depth(path: &str) -> usize {
+    match scan_function_calls(path, true) {
+        (depth, false) => depth,
+        (_, true) => scan_function_calls(path, false).0,
+    }
+}
+
+/// The deepest call nesting, and whether a quote was left open.
+fn scan_function_calls(path: &str, skip_quoted: bool) -> (usize, bool) {
     let mut open: Vec<bool> = Vec::new();
     let (mut calls, mut deepest) = (0usize, 0usize);
     let mut quote: Option<char> = None;
@@ -279,7 +290,7 @@ fn function_call_depth(path: &str) -> usize {
             continue;
         }
         match c {
-            '\'' | '"' => quote = Some(c),
+            '\'' | '"' if skip_quoted => quote = Some(c),
             '(' => {
                 let call = previous.is_alphanumeric() || previous == '_';
                 open.push(call);
@@ -295,7 +306,7 @@ fn function_call_depth(path: &str) -> usize {
             previous = c;
         }
     }
-    deepest
+    (deepest, quote.is_some())
 }
 
 /// Rewrites `.name` segments that RFC 9535 shorthand cannot express into `['name']`.
@@ -432,6 +443,19 @@ mod tests {
         assert_eq!(function_call_depth("$[?length(value(@.a)) > 1]"), 2);
         assert_eq!(function_call_depth("$[?((@.a == 1))]"), 0);
         assert_eq!(function_call_depth("$[?match(@.a, 'x(y(z(w(v(')]"), 1);
+        // A dotted name holding quotes becomes `['...']` before parsing; an open quote hides
+        // nothing (second fuzz input).
+        let quoted = format!(
+            "r[?(@.k == 'y')]. \\\"x\\\" n..a{}",
+            "[?value(@.l 8".repeat(9)
+        );
+        assert!(
+            JsonPathExpr::parse(&quoted)
+                .unwrap_err()
+                .contains("nest more")
+        );
+        let open_quote = format!("$[?@.a == \"{}", "value(".repeat(9));
+        assert!(function_call_depth(&open_quote) > 4);
         assert!(JsonPathExpr::parse("$[?length(@.a) > 1]").is_ok());
         assert!(JsonPathExpr::parse("$[?match(@.a, 'f(g(h(i(j(k(')]").is_ok());
     }
