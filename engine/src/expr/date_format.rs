@@ -53,14 +53,31 @@ impl DateFormat {
             })?);
             i += run;
         }
-        Ok(DateFormat { strftime: out })
+        let format = DateFormat { strftime: out };
+        // Every item above formats; this keeps a pattern chrono cannot format from ever
+        // reaching a request (where `to_string` on a failing format would panic).
+        let sample = chrono::Utc.timestamp_opt(0, 0).unwrap();
+        if format.try_format(&sample).is_none() {
+            return Err(format!("date format `{pattern}` cannot be formatted"));
+        }
+        Ok(format)
     }
 
     pub fn format<Tz: TimeZone>(&self, at: &DateTime<Tz>) -> String
     where
         Tz::Offset: std::fmt::Display,
     {
-        at.format(&self.strftime).to_string()
+        self.try_format(at).unwrap_or_default()
+    }
+
+    fn try_format<Tz: TimeZone>(&self, at: &DateTime<Tz>) -> Option<String>
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        use std::fmt::Write;
+        let mut text = String::new();
+        write!(text, "{}", at.format(&self.strftime)).ok()?;
+        Some(text)
     }
 }
 
@@ -102,7 +119,8 @@ fn translate(letter: char, count: usize) -> Option<String> {
         ('a', _) => "%p",
         ('z', _) => "%Z",
         ('Z', _) => "%z",
-        ('X', 1) => "%#z",
+        // Java's `X` is the hours only (`-08`); chrono's `%#z` only parses, so formatting it fails.
+        ('X', 1) => "%:::z",
         ('X', 2) => "%z",
         ('X', _) => "%:z",
         _ => return None,
@@ -129,6 +147,8 @@ mod tests {
             (JAVA_DEFAULT_PATTERN, "5/9/16 4:45 PM"),
             ("yyyyMMdd'%'Z", "20160509%+0000"),
             ("''H''", "'16'"),
+            ("HH X", "16 +00"),
+            ("XX XXX", "+0000 +00:00"),
         ];
         for (pattern, want) in table {
             assert_eq!(
@@ -143,5 +163,22 @@ mod tests {
     fn unknown_letters_and_open_quotes_are_errors() {
         assert!(DateFormat::parse("yyyy-qq").unwrap_err().contains("`q`"));
         assert!(DateFormat::parse("'open").is_err());
+    }
+
+    /// Found by the `expression` fuzz target: `X` was translated to chrono's `%#z`, which
+    /// only parses, so `get-property('SYSTEM_DATE', 'X')` panicked on every request.
+    #[test]
+    fn every_accepted_pattern_formats_without_panicking() {
+        for pattern in [
+            "X",
+            "yy\u{1b}X",
+            "yyyy-MM-dd'T'HH:mm:ssX",
+            JAVA_DEFAULT_PATTERN,
+        ] {
+            let format = DateFormat::parse(pattern).unwrap();
+            let _ = format.format(&at());
+            let _ = format.format(&chrono::Local::now());
+        }
+        assert_eq!(DateFormat::parse("X").unwrap().format(&at()), "+00");
     }
 }

@@ -202,6 +202,9 @@ mod tests {
                 .len(),
             4
         );
+        // Fuzz finding (expression target): the one-letter ISO zone `X` panicked here.
+        let zone = eval(&mut ctx, "get-property('SYSTEM_DATE','yy\u{1b}X')").unwrap();
+        assert!(zone.starts_with(|c: char| c.is_ascii_digit()), "{zone}");
     }
 
     #[test]

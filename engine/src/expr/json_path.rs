@@ -104,6 +104,14 @@ impl JsonPathExpr {
             });
         }
         let translated = bracket_non_shorthand_names(body);
+        // Counted on the translated text: that is what the parser sees (a dotted name may
+        // have become a quoted `['...']`).
+        if function_call_depth(&translated) > MAX_FUNCTION_CALL_DEPTH {
+            return Err(format!(
+                "invalid JSONPath `{text}`: function calls nest more than \
+                 {MAX_FUNCTION_CALL_DEPTH} deep"
+            ));
+        }
         let query =
             parse_json_path(&translated).map_err(|e| format!("invalid JSONPath `{text}`: {e}"))?;
         let definite = query
@@ -338,6 +346,59 @@ fn size_of(v: &Value) -> String {
         Value::String(s) => s.chars().count().to_string(),
         _ => "1".into(),
     }
+}
+
+/// How deep function calls (`length(`, `match(`, ...) may nest in a path. jsonpath-rust's PEG
+/// parser backtracks exponentially in that depth (nine nested calls take seconds to refuse, a
+/// dozen minutes: found by fuzzing); real paths use one or two.
+const MAX_FUNCTION_CALL_DEPTH: usize = 4;
+
+/// The deepest nesting of function calls in `path`: a `(` right after a name opens a call,
+/// other parentheses only group. Quoted text is skipped, unless a quote is left open: the
+/// path is then invalid anyway, and every parenthesis counts.
+fn function_call_depth(path: &str) -> usize {
+    match scan_function_calls(path, true) {
+        (depth, false) => depth,
+        (_, true) => scan_function_calls(path, false).0,
+    }
+}
+
+/// The deepest call nesting, and whether a quote was left open.
+fn scan_function_calls(path: &str, skip_quoted: bool) -> (usize, bool) {
+    let mut open: Vec<bool> = Vec::new();
+    let (mut calls, mut deepest) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut previous = ' ';
+    for c in path.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' if skip_quoted => quote = Some(c),
+            '(' => {
+                let call = previous.is_alphanumeric() || previous == '_';
+                open.push(call);
+                if call {
+                    calls += 1;
+                    deepest = deepest.max(calls);
+                }
+            }
+            ')' if open.pop() == Some(true) => calls -= 1,
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            previous = c;
+        }
+    }
+    (deepest, quote.is_some())
 }
 
 /// Rewrites `.name` segments that RFC 9535 shorthand cannot express into `['name']`.
@@ -588,6 +649,42 @@ mod tests {
         assert!(JsonPathExpr::parse(".b").is_err());
         assert!(JsonPathExpr::parse("$.a[").is_err());
         assert!(JsonPathExpr::parse("$[?(@.a ==)]").is_err());
+    }
+
+    /// Found by the `expression` fuzz target: nested function calls made jsonpath-rust's
+    /// parser backtrack exponentially (this one took about 20 s to be refused).
+    #[test]
+    fn deeply_nested_function_calls_are_refused_at_once() {
+        let deep = format!("$[?match({}", "subset_of(".repeat(12));
+        let started = std::time::Instant::now();
+        let err = JsonPathExpr::parse(&deep).unwrap_err();
+        assert!(err.contains("nest more than 4 deep"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        let fuzzed = "rd[?match(((subset_of(\t (    subset_of(\t subset_of(\t ! search(";
+        assert!(
+            JsonPathExpr::parse(fuzzed)
+                .unwrap_err()
+                .contains("nest more")
+        );
+        // What real configs write still parses; quoted parentheses are text.
+        assert_eq!(function_call_depth("$[?length(value(@.a)) > 1]"), 2);
+        assert_eq!(function_call_depth("$[?((@.a == 1))]"), 0);
+        assert_eq!(function_call_depth("$[?match(@.a, 'x(y(z(w(v(')]"), 1);
+        // A dotted name holding quotes becomes `['...']` before parsing; an open quote hides
+        // nothing (second fuzz input).
+        let quoted = format!(
+            "r[?(@.k == 'y')]. \\\"x\\\" n..a{}",
+            "[?value(@.l 8".repeat(9)
+        );
+        assert!(
+            JsonPathExpr::parse(&quoted)
+                .unwrap_err()
+                .contains("nest more")
+        );
+        let open_quote = format!("$[?@.a == \"{}", "value(".repeat(9));
+        assert!(function_call_depth(&open_quote) > 4);
+        assert!(JsonPathExpr::parse("$[?length(@.a) > 1]").is_ok());
+        assert!(JsonPathExpr::parse("$[?match(@.a, 'f(g(h(i(j(k(')]").is_ok());
     }
 
     #[test]
