@@ -10,7 +10,7 @@
 #   benches/soak.sh --write        # the record: 10 minutes, writes benches/SOAK.md (quiet machine!)
 #   benches/soak.sh --quick        # 1 minute (10 s for the maximum), prints the report only
 #   options: --duration 10m|600  --load 0.7  --rate R (skip the maximum)  --max-secs 20
-#            --conns N  --max-on mix|good|relay  --good-share 0.8  --timeout-ms 500  --max-in-flight 1024
+#            --conns N  --max-on mix|good|relay  --good-share 0.8  --timeout-ms 500  --max-in-flight 512
 #            --out FILE  --note TEXT  --no-build  --keep (keep the work folder)
 # The exit status is 1 when the verdict is FAIL, 2 when the soak could not run.
 set -euo pipefail

@@ -3,7 +3,7 @@
 //! ```text
 //! oxy-soak [--duration 10m] [--load 0.7] [--rate R] [--max-secs 20] [--conns N]
 //!          [--max-on mix|good|relay] [--good-share 0.8] [--timeout-ms 500] [--body-bytes 1024]
-//!          [--max-in-flight 1024]
+//!          [--max-in-flight 512]
 //!          [--oxynapse PATH] [--no-pin] [--write | --out FILE] [--note TEXT] [--commit ID]
 //!          [--keep]
 //! ```
@@ -80,7 +80,7 @@ fn options() -> Result<Options, String> {
         max_secs: 20,
         conns: None,
         max_on: MaxOn::Mix,
-        max_in_flight: 1024,
+        max_in_flight: 512,
         good_share: 0.8,
         timeout_ms: 500,
         body_bytes: 1024,

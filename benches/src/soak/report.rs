@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::PathKind;
 use super::engine::Sample;
 use super::load::PathStats;
-use super::verdict::{FdAccount, LOAD_HELD_FRACTION, Verdict};
+use super::verdict::{FdAccount, LOAD_HELD_FRACTION, Reference, Verdict};
 
 /// A sample of the engine, with the requests completed by then.
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +57,7 @@ pub struct Record {
     pub backends: Vec<(&'static str, u64, i64)>,
 }
 
-fn mb(kb: u64) -> String {
+pub(super) fn mb(kb: u64) -> String {
     format!("{:.1} MB", kb as f64 / 1024.0)
 }
 
@@ -80,14 +80,25 @@ impl Record {
         }
     }
 
-    /// The first sample at or after the warm-up is the baseline; the last is the end.
+    /// The first sample at or after the warm-up.
+    pub(super) fn after_warmup(&self) -> Option<Sample> {
+        let warmup = self.warmup.as_secs_f64();
+        let first = self.points.iter().find(|p| p.sample.t >= warmup);
+        first.or(self.points.last()).map(|p| p.sample)
+    }
+
+    /// The end is the last sample, compared with the peaks from the warm-up to the midpoint
+    /// (see [`super::verdict`] for why the peaks).
     pub fn verdict(&self) -> Option<Verdict> {
         let end = self.points.last()?.sample;
-        let baseline = self
-            .points
-            .iter()
-            .find(|p| p.sample.t >= self.warmup.as_secs_f64())
-            .map_or(end, |p| p.sample);
+        let (from, to) = (self.warmup.as_secs_f64(), self.duration.as_secs_f64() / 2.0);
+        let reference =
+            Reference::peaks(self.points.iter().map(|p| p.sample), from, to).unwrap_or(Reference {
+                from_t: end.t,
+                to_t: end.t,
+                rss_kb: end.rss_kb,
+                fds: end.fds,
+            });
         let errors = |good: bool| -> u64 {
             let paths = self.paths.iter().filter(|(k, _)| k.is_good() == good);
             paths.map(|(_, s)| s.errors()).sum()
@@ -102,7 +113,7 @@ impl Record {
         };
         let load_held = self.achieved() >= LOAD_HELD_FRACTION * self.target_rate;
         Some(Verdict::judge(
-            baseline,
+            reference,
             end,
             fd_account,
             (errors(true), errors(false)),
@@ -193,7 +204,7 @@ impl Record {
 
     fn summary_table(&self, w: &mut String) {
         let Some(v) = self.verdict() else { return };
-        let start = self.points.first().map_or(v.baseline, |p| p.sample);
+        let start = self.points.first().map_or(v.end, |p| p.sample);
         let rss_max = self
             .points
             .iter()
@@ -227,96 +238,11 @@ impl Record {
         let _ = writeln!(
             w,
             "Start is the first sample of the soak (after the maximum run), end the last; the \
-             verdict compares the end with the first sample after the {:.0} s warm-up.\n",
-            self.warmup.as_secs_f64()
-        );
-    }
-
-    fn memory_section(&self, w: &mut String) {
-        let Some(v) = self.verdict() else { return };
-        let _ = writeln!(w, "## RSS and file descriptors\n");
-        let _ = writeln!(w, "| when | RSS | FDs | threads |\n|---|---:|---:|---:|");
-        let mut row = |what: String, s: &Sample| {
-            let _ = writeln!(
-                w,
-                "| {what} | {} | {} | {} |",
-                mb(s.rss_kb),
-                s.fds,
-                s.threads
-            );
-        };
-        if let Some(idle) = &self.idle {
-            row("idle, just started".into(), idle);
-        }
-        if let Some(first) = self.points.first() {
-            row("soak start (after the maximum run)".into(), &first.sample);
-        }
-        row(
-            format!("after warm-up (t = {:.0} s)", v.baseline.t),
-            &v.baseline,
-        );
-        row(format!("end (t = {:.0} s)", v.end.t), &v.end);
-        if let Some(d) = &self.drained {
-            row(
-                "after the load: last answer, client connections closed, + 3 s".into(),
-                d,
-            );
-        }
-        let rss = self.points.iter().map(|p| p.sample.rss_kb);
-        let fds = self.points.iter().map(|p| p.sample.fds);
-        let _ = writeln!(
-            w,
-            "| min – max during the soak | {} – {} | {} – {} | |\n",
-            mb(rss.clone().min().unwrap_or(0)),
-            mb(rss.max().unwrap_or(0)),
-            fds.clone().min().unwrap_or(0),
-            fds.max().unwrap_or(0)
-        );
-        // About a dozen rows, always with the last sample.
-        let step = self.points.len().div_ceil(12).max(1);
-        let _ = writeln!(
-            w,
-            "Series (every {} s; rates since the previous row):\n\n\
-             | t | RSS | FDs | answers/s | engine CPU |\n|---:|---:|---:|---:|---:|",
-            step * 10
-        );
-        let mut previous: Option<&Point> = None;
-        for (i, p) in self.points.iter().enumerate() {
-            if i % step != 0 && i + 1 != self.points.len() {
-                continue;
-            }
-            let (rate, cpu) = match previous {
-                Some(q) if p.sample.t > q.sample.t => {
-                    let dt = p.sample.t - q.sample.t;
-                    (
-                        format!("{:.0}", (p.done - q.done) as f64 / dt),
-                        format!("{:.0} %", (p.sample.cpu_s - q.sample.cpu_s) / dt * 100.0),
-                    )
-                }
-                _ => ("—".into(), "—".into()),
-            };
-            let _ = writeln!(
-                w,
-                "| {:.0} s | {} | {} | {rate} | {cpu} |",
-                p.sample.t,
-                mb(p.sample.rss_kb),
-                p.sample.fds
-            );
-            previous = Some(p);
-        }
-        if let (Some(a), Some(b)) = (self.points.first(), self.points.last()) {
-            let done = b.done.saturating_sub(a.done).max(1);
-            let _ = writeln!(
-                w,
-                "\nEngine CPU over the soak: {:.1} s, {:.0} µs per answer.",
-                b.sample.cpu_s - a.sample.cpu_s,
-                (b.sample.cpu_s - a.sample.cpu_s) * 1e6 / done as f64
-            );
-        }
-        let (lines, errors, panics) = self.log;
-        let _ = writeln!(
-            w,
-            "Engine log (RUST_LOG=warn): {lines} lines, {errors} at ERROR, {panics} panics.\n"
+             verdict compares the end with the peaks from the end of the {:.0} s warm-up to the \
+             midpoint ({:.1} MB, {} FDs).\n",
+            self.warmup.as_secs_f64(),
+            v.reference.rss_kb as f64 / 1024.0,
+            v.reference.fds
         );
     }
 
