@@ -182,6 +182,11 @@ impl JsonPathExpr {
         }
     }
 
+    /// `$` or `$.`: the whole payload, not a node in it.
+    pub fn is_whole_payload(&self) -> bool {
+        self.query.is_none() && !self.length && self.source.is_none()
+    }
+
     /// Evaluates against a parsed payload (`None` when the message has no JSON payload).
     pub fn evaluate(&self, payload: Option<&Value>) -> JsonPathResult {
         let Some(query) = &self.query else {
