@@ -20,12 +20,19 @@ pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
+/// How long the client keeps an idle connection. Below the engine's header read timeout
+/// (10 s by default), which also ends idle keep-alive connections: a client that keeps them
+/// longer races the engine's close, and a request sent just as the engine closes fails with
+/// a reset or "connection closed before message completed".
+pub const CLIENT_POOL_IDLE: Duration = Duration::from_secs(5);
+
 /// A keep-alive client with an unbounded pool, as a load generator needs.
 pub fn client() -> HttpClient {
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);
     Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(30))
+        .pool_idle_timeout(CLIENT_POOL_IDLE)
+        .pool_timer(hyper_util::rt::TokioTimer::new())
         .build(connector)
 }
 
