@@ -28,7 +28,7 @@ while [[ $# -gt 0 ]]; do
         --duration|--load|--rate|--max-secs|--conns|--max-on|--good-share|--timeout-ms|--out|--note|--body-bytes|--max-in-flight)
             [[ $# -ge 2 ]] || { echo "$1 needs a value" >&2; exit 2; }
             ARGS+=("$1" "$2"); shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
