@@ -21,6 +21,7 @@ pub mod init;
 pub mod operation;
 mod registrants;
 mod sessions;
+mod shared_refresh;
 pub mod token;
 mod webinars;
 
@@ -39,6 +40,12 @@ pub struct GoToWebinar {
 
 impl GoToWebinar {
     pub fn new() -> Self {
+        Self::with_refresh_timeout(token::DEFAULT_REFRESH_TIMEOUT)
+    }
+
+    /// A connector whose token refreshes may take `timeout` (and whose refresh lock in a
+    /// shared registry lives half as long again): short ones let tests see a lock expire.
+    pub fn with_refresh_timeout(timeout: std::time::Duration) -> Self {
         let operations: Vec<&'static Operation> = [
             sessions::OPERATIONS,
             attendees::OPERATIONS,
@@ -57,7 +64,7 @@ impl GoToWebinar {
         GoToWebinar {
             specs,
             operations,
-            tokens: TokenCache::default(),
+            tokens: TokenCache::with_refresh_timeout(timeout),
         }
     }
 }
