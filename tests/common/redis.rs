@@ -1,8 +1,8 @@
 //! A real Redis for the tests that need one. No mock stands in for it.
 //!
-//! * `OXYNAPSE_TEST_REDIS` (set by `.ci/run`, e.g. `redis://127.0.0.1:6379/0`) names a server;
-//! * else a `redis-server` found on the PATH is started here, on a free port, once per test
-//!   binary, and stops when the test process ends;
+//! * `OXYNAPSE_TEST_REDIS` (e.g. `redis://127.0.0.1:6379/0`), when set, names a server;
+//! * else a `redis-server` found on the PATH (`.ci/run` installs the Debian package) is started
+//!   here, on a free port, once per test binary, and stops when the test process ends;
 //! * else the test fails and says how to get one (`apt-get install -y redis-server`).
 //!
 //! Each test takes a [`fresh_url`]: the server's URL with a key prefix of its own, so tests
@@ -31,7 +31,7 @@ pub fn server_url() -> String {
                 panic!(
                     "this test needs a real Redis: {why}. Set {ENV}=redis://HOST:PORT/DB, or \
                      install redis-server (`apt-get install -y redis-server`) so the tests can \
-                     start one; .ci/run does both"
+                     start one, as .ci/run does"
                 )
             }),
         })
