@@ -25,7 +25,10 @@ mod shared_refresh;
 pub mod token;
 mod webinars;
 
+use std::sync::OnceLock;
+
 use oxynapse_engine::connector::{Args, BoxFuture, Connector, OperationSpec};
+use oxynapse_engine::metrics::BackendMetrics;
 use oxynapse_engine::{MediationError, MessageContext};
 
 use init::Session;
@@ -35,6 +38,9 @@ use token::TokenCache;
 pub struct GoToWebinar {
     specs: Vec<OperationSpec>,
     operations: Vec<&'static Operation>,
+    /// Each operation's `oxynapse_backend_calls_total` handles (`endpoint` is
+    /// `gotowebinar:OPERATION`), resolved on its first call.
+    metrics: Vec<OnceLock<BackendMetrics>>,
     tokens: TokenCache,
 }
 
@@ -63,6 +69,7 @@ impl GoToWebinar {
         specs.extend(operations.iter().map(|op| op.spec()));
         GoToWebinar {
             specs,
+            metrics: operations.iter().map(|_| OnceLock::new()).collect(),
             operations,
             tokens: TokenCache::with_refresh_timeout(timeout),
         }
@@ -94,13 +101,14 @@ impl Connector for GoToWebinar {
             if operation == "init" {
                 return init::init(&self.tokens, &args, ctx).await;
             }
-            let op = self
+            let index = self
                 .operations
                 .iter()
-                .find(|o| o.name == operation)
+                .position(|o| o.name == operation)
                 .ok_or_else(|| {
                     MediationError::internal(format!("gotowebinar has no operation `{operation}`"))
                 })?;
+            let op = self.operations[index];
             let session = ctx.extensions().get::<Session>().cloned().ok_or_else(|| {
                 MediationError::internal(format!(
                     "gotowebinar.{operation} ran before gotowebinar.init"
@@ -110,7 +118,11 @@ impl Connector for GoToWebinar {
             if session.organizer_key.is_empty() {
                 return Err(args_error(operation));
             }
-            op.run(&session, &args, ctx).await
+            let metrics = self.metrics[index].get_or_init(|| {
+                let label = ["gotowebinar:", op.name].concat();
+                ctx.services().metrics().backend(&label)
+            });
+            op.run(&session, &args, ctx, metrics).await
         })
     }
 }

@@ -207,7 +207,22 @@ impl TokenCache {
 }
 
 /// Calls the token endpoint and stores what it answers; the cache is left alone on failure.
+/// Counted in `oxynapse_token_refreshes_total` or `oxynapse_token_refresh_failures_total`.
 pub(crate) async fn refresh(
+    services: &EngineServices,
+    creds: &Credentials,
+    refresh_token: &str,
+    keys: &Keys,
+    timeout: Duration,
+) -> Result<Tokens, MediationError> {
+    let result = refresh_and_store(services, creds, refresh_token, keys, timeout).await;
+    services
+        .metrics()
+        .token_refresh("gotowebinar", result.is_ok());
+    result
+}
+
+async fn refresh_and_store(
     services: &EngineServices,
     creds: &Credentials,
     refresh_token: &str,
