@@ -29,8 +29,11 @@ pub const STREAM_THRESHOLD: usize = 256 * 1024;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type InnerBody = Pin<Box<dyn Body<Data = Bytes, Error = BoxError> + Send + Sync>>;
 
-/// The rest of a backend's response body, still arriving.
-pub struct StreamedBody {
+/// The rest of a backend's response body, still arriving. Boxed, so that the messages and
+/// responses that might hold one stay small when they do not.
+pub struct StreamedBody(Box<Relay>);
+
+struct Relay {
     /// Bytes read before the body turned out to be large.
     prefix: Option<Bytes>,
     rest: InnerBody,
@@ -48,9 +51,9 @@ pub struct StreamedBody {
 impl std::fmt::Debug for StreamedBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StreamedBody")
-            .field("prefix", &self.prefix.as_ref().map(Bytes::len))
-            .field("idle", &self.idle)
-            .field("origin", &self.origin)
+            .field("prefix", &self.0.prefix.as_ref().map(Bytes::len))
+            .field("idle", &self.0.idle)
+            .field("origin", &self.0.origin)
             .finish_non_exhaustive()
     }
 }
@@ -121,7 +124,7 @@ where
         }
     }
     let prefix = read.or_else(|| (!joined.is_empty()).then(|| joined.freeze()));
-    Ok(Buffered::Streaming(StreamedBody {
+    Ok(Buffered::Streaming(StreamedBody(Box::new(Relay {
         prefix,
         rest: Box::pin(body.map_err(Into::into)),
         idle,
@@ -129,7 +132,7 @@ where
         waiting: false,
         finished: false,
         origin: origin(),
-    }))
+    }))))
 }
 
 impl StreamedBody {
@@ -137,8 +140,8 @@ impl StreamedBody {
     /// (a fault sequence that logs the payload, say). Failures are the backend's: 502 with
     /// 101505, or 504 with 101504 when it stalled.
     pub async fn collect(self) -> Result<Bytes, MediationError> {
-        let origin = self.origin.clone();
-        let idle = self.idle;
+        let origin = self.0.origin.clone();
+        let idle = self.0.idle;
         match BodyExt::collect(self).await {
             Ok(collected) => Ok(collected.to_bytes()),
             Err(e) if e.stalled => Err(MediationError::backend_timeout("backend timed out")
@@ -156,7 +159,9 @@ impl StreamedBody {
             ))),
         }
     }
+}
 
+impl Relay {
     fn fail(
         &mut self,
         stalled: bool,
@@ -166,7 +171,7 @@ impl StreamedBody {
         tracing::warn!(
             backend = %self.origin,
             error = %message,
-            "the backend's response body broke off while it was relayed; cutting the client connection"
+            "a streamed backend response body broke off (a client it was relayed to has its connection cut)"
         );
         Poll::Ready(Some(Err(StreamError { stalled, message })))
     }
@@ -180,7 +185,7 @@ impl Body for StreamedBody {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, StreamError>>> {
-        let this = self.get_mut();
+        let this = &mut *self.get_mut().0;
         if this.finished {
             return Poll::Ready(None);
         }
@@ -221,12 +226,13 @@ impl Body for StreamedBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.finished || (self.prefix.is_none() && self.rest.is_end_stream())
+        let this = &self.0;
+        this.finished || (this.prefix.is_none() && this.rest.is_end_stream())
     }
 
     fn size_hint(&self) -> SizeHint {
-        let rest = self.rest.size_hint();
-        let prefix = self.prefix.as_ref().map_or(0, |p| p.len() as u64);
+        let rest = self.0.rest.size_hint();
+        let prefix = self.0.prefix.as_ref().map_or(0, |p| p.len() as u64);
         let mut hint = SizeHint::new();
         hint.set_lower(rest.lower() + prefix);
         if let Some(upper) = rest.upper() {
@@ -278,7 +284,7 @@ mod tests {
         let Buffered::Streaming(stream) = unknown_large else {
             panic!("a body past the threshold streams");
         };
-        assert_eq!(stream.prefix.as_ref().map(Bytes::len), Some(2 * big));
+        assert_eq!(stream.0.prefix.as_ref().map(Bytes::len), Some(2 * big));
         assert_eq!(
             stream.collect().await.unwrap().len(),
             3 * big,
@@ -289,7 +295,7 @@ mod tests {
         let Buffered::Streaming(stream) = declared else {
             panic!("a declared large length streams at once");
         };
-        assert!(stream.prefix.is_none());
+        assert!(stream.0.prefix.is_none());
         assert_eq!(
             stream.size_hint().exact(),
             Some(STREAM_THRESHOLD as u64 + 1)
