@@ -337,6 +337,7 @@ mod tests {
                 status: http::StatusCode::from_u16(status).unwrap(),
                 headers: http::HeaderMap::new(),
                 body: bytes::Bytes::new(),
+                stream: None,
             })
         };
         backend.record(&answer(200));

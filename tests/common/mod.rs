@@ -5,6 +5,7 @@
 
 pub mod gotowebinar;
 pub mod redis;
+pub mod streaming;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

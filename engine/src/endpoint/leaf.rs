@@ -104,8 +104,17 @@ impl Leaf {
         name: impl FnOnce() -> String,
     ) -> Result<(), MediationError> {
         self.suspension.check_with(name)?;
+        // Sending a body on needs it whole (a `<send/>` to the To address of an answer).
+        if ctx.has_streamed_body() {
+            ctx.buffer_streamed_body().await?;
+        }
         let (request, parsed) = self.prepare(ctx)?;
-        let result = ctx.services().http().send_parsed(request, parsed).await;
+        let stream = ctx.stream_answer();
+        let result = ctx
+            .services()
+            .http()
+            .send_relay(request, parsed, stream)
+            .await;
         self.metrics
             .get_or_init(|| {
                 let label = self.metric_label(endpoint_name);
@@ -113,9 +122,14 @@ impl Leaf {
             })
             .record(&result);
         match result {
+            // A streamed body that breaks off later no longer counts against the endpoint:
+            // its answer had already started.
             Ok(response) => {
                 self.suspension.on_success();
                 ctx.replace_message(response.status, response.headers, response.body);
+                if let Some(body) = response.stream {
+                    ctx.set_streamed_body(body);
+                }
                 Ok(())
             }
             Err(error) => {
