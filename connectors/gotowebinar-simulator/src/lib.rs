@@ -17,7 +17,8 @@
 //!   [`fixtures::ORGANIZER_KEY`]; 405 for a known path with the wrong method; 409
 //!   `DuplicateRegistrant`.
 //! - The seven CORS/ETag headers the real API sends on success, which the connector strips.
-//! - A record of every request, and a configurable latency for timeout tests.
+//! - A record of every request, and configurable latencies (of the API, and of the token
+//!   endpoint) for timeout and concurrency tests.
 //!
 //! # What it does not
 //! - No TLS, no HTTP/2, no v2 API, no paging, no rate limits, no token expiry.
@@ -71,6 +72,7 @@ pub(crate) struct Shared {
     auth: Mutex<auth::AuthState>,
     store: Mutex<store::Store>,
     latency: Mutex<Duration>,
+    token_latency: Mutex<Duration>,
     /// Numbers error bodies (`incident`).
     incidents: AtomicU64,
 }
@@ -144,6 +146,13 @@ impl Simulator {
     /// Delays every API response (not the token endpoint) by `latency`, for timeout tests.
     pub fn set_latency(&self, latency: Duration) {
         *lock(&self.shared.latency) = latency;
+    }
+
+    /// Delays the token endpoint's calls arriving from now on by `latency`, before they are
+    /// processed (they count in [`refresh_calls`](Self::refresh_calls) at once): a refresh in
+    /// flight for tests of concurrent and abandoned refreshes.
+    pub fn set_token_latency(&self, latency: Duration) {
+        *lock(&self.shared.token_latency) = latency;
     }
 }
 

@@ -21,10 +21,14 @@ pub mod init;
 pub mod operation;
 mod registrants;
 mod sessions;
+mod shared_refresh;
 pub mod token;
 mod webinars;
 
+use std::sync::OnceLock;
+
 use oxynapse_engine::connector::{Args, BoxFuture, Connector, OperationSpec};
+use oxynapse_engine::metrics::BackendMetrics;
 use oxynapse_engine::{MediationError, MessageContext};
 
 use init::Session;
@@ -34,11 +38,20 @@ use token::TokenCache;
 pub struct GoToWebinar {
     specs: Vec<OperationSpec>,
     operations: Vec<&'static Operation>,
+    /// Each operation's `oxynapse_backend_calls_total` handles (`endpoint` is
+    /// `gotowebinar:OPERATION`), resolved on its first call.
+    metrics: Vec<OnceLock<BackendMetrics>>,
     tokens: TokenCache,
 }
 
 impl GoToWebinar {
     pub fn new() -> Self {
+        Self::with_refresh_timeout(token::DEFAULT_REFRESH_TIMEOUT)
+    }
+
+    /// A connector whose token refreshes may take `timeout` (and whose refresh lock in a
+    /// shared registry lives half as long again): short ones let tests see a lock expire.
+    pub fn with_refresh_timeout(timeout: std::time::Duration) -> Self {
         let operations: Vec<&'static Operation> = [
             sessions::OPERATIONS,
             attendees::OPERATIONS,
@@ -56,8 +69,9 @@ impl GoToWebinar {
         specs.extend(operations.iter().map(|op| op.spec()));
         GoToWebinar {
             specs,
+            metrics: operations.iter().map(|_| OnceLock::new()).collect(),
             operations,
-            tokens: TokenCache::default(),
+            tokens: TokenCache::with_refresh_timeout(timeout),
         }
     }
 }
@@ -87,13 +101,14 @@ impl Connector for GoToWebinar {
             if operation == "init" {
                 return init::init(&self.tokens, &args, ctx).await;
             }
-            let op = self
+            let index = self
                 .operations
                 .iter()
-                .find(|o| o.name == operation)
+                .position(|o| o.name == operation)
                 .ok_or_else(|| {
                     MediationError::internal(format!("gotowebinar has no operation `{operation}`"))
                 })?;
+            let op = self.operations[index];
             let session = ctx.extensions().get::<Session>().cloned().ok_or_else(|| {
                 MediationError::internal(format!(
                     "gotowebinar.{operation} ran before gotowebinar.init"
@@ -103,7 +118,11 @@ impl Connector for GoToWebinar {
             if session.organizer_key.is_empty() {
                 return Err(args_error(operation));
             }
-            op.run(&session, &args, ctx).await
+            let metrics = self.metrics[index].get_or_init(|| {
+                let label = ["gotowebinar:", op.name].concat();
+                ctx.services().metrics().backend(&label)
+            });
+            op.run(&session, &args, ctx, metrics).await
         })
     }
 }

@@ -20,6 +20,7 @@ use http::{HeaderMap, Method};
 use oxynapse_engine::connector::{Args, OperationSpec, ParamSpec};
 use oxynapse_engine::endpoint::forwarded_headers;
 use oxynapse_engine::http::client::BackendRequest;
+use oxynapse_engine::metrics::BackendMetrics;
 use oxynapse_engine::{MediationError, MessageContext};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
@@ -219,15 +220,19 @@ impl Operation {
         })
     }
 
-    /// Sends the request and makes the API's answer the current message.
+    /// Sends the request, counts it in `metrics`, and makes the API's answer the current
+    /// message.
     pub async fn run(
         &self,
         session: &Session,
         args: &Args,
         ctx: &mut MessageContext,
+        metrics: &BackendMetrics,
     ) -> Result<(), MediationError> {
         let request = self.request(session, args, &ctx.headers)?;
-        let mut response = ctx.services().http().send(request).await?;
+        let result = ctx.services().http().send(request).await;
+        metrics.record(&result);
+        let mut response = result?;
         for name in STRIPPED_RESPONSE_HEADERS {
             response.headers.remove(name);
         }

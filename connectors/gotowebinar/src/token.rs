@@ -9,10 +9,15 @@
 //! Unlike 1.0.3, the refresh really sends the client id and refresh token, uses the host of
 //! `apiUrl`, and never overwrites the cache when it fails. Concurrent requests that find the
 //! token stale share one refresh: one lock per registry path, and a re-check after waiting.
+//! With a registry other instances share (Redis), the instances also share one refresh, through
+//! a lock in the registry (see `shared_refresh.rs`).
+//!
+//! A refresh may take [`DEFAULT_REFRESH_TIMEOUT`]; the new values are written with `time`
+//! last, so a reader that sees the new `time` also sees the new tokens.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::header::{ACCEPT, HeaderValue};
 use http::{HeaderMap, Method};
@@ -23,6 +28,9 @@ use oxynapse_engine::store::RegistryStore;
 use oxynapse_engine::{EngineServices, MediationError};
 
 use crate::operation::encode_query_value;
+
+/// How long the token endpoint may take to answer a refresh.
+pub const DEFAULT_REFRESH_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What `init` was given in refresh mode.
 #[derive(Debug, Clone)]
@@ -44,7 +52,18 @@ pub struct Tokens {
     pub organizer_key: Option<String>,
 }
 
-struct Keys {
+impl Tokens {
+    fn cached(access_token: String) -> Tokens {
+        Tokens {
+            access_token,
+            organizer_key: None,
+        }
+    }
+}
+
+/// The registry keys of one organizer's tokens.
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
     access: String,
     refresh: String,
     time: String,
@@ -52,7 +71,7 @@ struct Keys {
 
 impl Keys {
     /// Joined by hand rather than with `format!`: this runs for every `init`.
-    fn new(path: &str) -> Keys {
+    pub(crate) fn new(path: &str) -> Keys {
         let base = path.trim_end_matches('/');
         let key = |leaf: &str| [base, "/", leaf].concat();
         Keys {
@@ -63,50 +82,119 @@ impl Keys {
     }
 }
 
-/// Single-flight locks, one per registry path.
-#[derive(Debug, Default)]
+/// What the registry holds for one organizer, read in one go.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub access: Option<String>,
+    pub refresh: Option<String>,
+    /// Epoch milliseconds of the last store; an unreadable or missing time counts as 0, so
+    /// it forces a refresh (as 1.0.3's script does).
+    pub time: i64,
+}
+
+impl Snapshot {
+    pub(crate) async fn read(
+        store: &dyn RegistryStore,
+        keys: &Keys,
+    ) -> Result<Snapshot, MediationError> {
+        let get = |key: &str| {
+            let key = key.to_string();
+            async move {
+                store
+                    .get_async(&key)
+                    .await
+                    .map_err(|e| store_error("read", &key, e))
+            }
+        };
+        // Three independent reads: a networked store answers them in one round trip.
+        let (access, refresh, time) =
+            tokio::try_join!(get(&keys.access), get(&keys.refresh), get(&keys.time))?;
+        Ok(Snapshot {
+            access: non_empty(access),
+            refresh: non_empty(refresh),
+            time: time.and_then(|t| t.trim().parse().ok()).unwrap_or(0),
+        })
+    }
+
+    pub(crate) fn is_stale(&self, interval_ms: i64) -> bool {
+        now_ms().saturating_sub(self.time) > interval_ms
+    }
+}
+
+/// Single-flight locks, one per registry path, and the refresh settings.
+#[derive(Debug)]
 pub struct TokenCache {
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    refresh_timeout: Duration,
+}
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        TokenCache::with_refresh_timeout(DEFAULT_REFRESH_TIMEOUT)
+    }
 }
 
 impl TokenCache {
+    /// A cache whose refreshes may take `timeout`. A shared refresh lock lives half as long
+    /// again, so it does not expire while its holder still waits for the token endpoint.
+    pub fn with_refresh_timeout(timeout: Duration) -> TokenCache {
+        TokenCache {
+            locks: Mutex::default(),
+            refresh_timeout: timeout,
+        }
+    }
+
     /// The access token for this message, refreshing it first when it is stale.
     pub async fn current(
         &self,
-        services: &EngineServices,
+        services: &Arc<EngineServices>,
         creds: &Credentials,
     ) -> Result<Tokens, MediationError> {
         let store = services.registry_store();
         let keys = Keys::new(&creds.registry_path);
-        let access = match non_empty(store.get(&keys.access)) {
-            Some(cached) => cached,
-            None => {
-                put(store, &keys.access, &creds.access_token)?;
-                put(store, &keys.time, &now_ms().to_string())?;
-                creds.access_token.clone()
-            }
-        };
-        if non_empty(store.get(&keys.refresh)).is_none() {
-            put(store, &keys.refresh, &creds.refresh_token)?;
+        let mut snapshot = Snapshot::read(store, &keys).await?;
+        let mut first_use = Vec::new();
+        if snapshot.access.is_none() {
+            first_use.push((keys.access.as_str(), creds.access_token.as_str()));
         }
-        if !is_stale(store, &keys, creds.interval_ms) {
-            return Ok(Tokens {
-                access_token: access,
-                organizer_key: None,
-            });
+        if snapshot.refresh.is_none() {
+            first_use.push((keys.refresh.as_str(), creds.refresh_token.as_str()));
+        }
+        let now = now_ms().to_string();
+        if snapshot.access.is_none() {
+            first_use.push((keys.time.as_str(), now.as_str()));
+            snapshot.time = now_ms();
+        }
+        if !first_use.is_empty() {
+            put_all(store, &first_use).await?;
+        }
+        let access = snapshot
+            .access
+            .clone()
+            .unwrap_or_else(|| creds.access_token.clone());
+        if !snapshot.is_stale(creds.interval_ms) {
+            return Ok(Tokens::cached(access));
         }
         let lock = self.lock_for(&creds.registry_path);
         let _guard = lock.lock().await;
         // Another request may have refreshed while this one waited.
-        if !is_stale(store, &keys, creds.interval_ms) {
-            return Ok(Tokens {
-                access_token: non_empty(store.get(&keys.access)).unwrap_or(access),
-                organizer_key: None,
-            });
+        let snapshot = Snapshot::read(store, &keys).await?;
+        if !snapshot.is_stale(creds.interval_ms) {
+            return Ok(Tokens::cached(snapshot.access.unwrap_or(access)));
         }
-        let refresh_token =
-            non_empty(store.get(&keys.refresh)).unwrap_or_else(|| creds.refresh_token.clone());
-        refresh(services, creds, &refresh_token, &keys).await
+        if store.is_shared() {
+            return crate::shared_refresh::refresh_shared(
+                services.clone(),
+                creds.clone(),
+                keys,
+                self.refresh_timeout,
+            )
+            .await;
+        }
+        let refresh_token = snapshot
+            .refresh
+            .unwrap_or_else(|| creds.refresh_token.clone());
+        refresh(services, creds, &refresh_token, &keys, self.refresh_timeout).await
     }
 
     fn lock_for(&self, path: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -118,11 +206,28 @@ impl TokenCache {
     }
 }
 
-async fn refresh(
+/// Calls the token endpoint and stores what it answers; the cache is left alone on failure.
+/// Counted in `oxynapse_token_refreshes_total` or `oxynapse_token_refresh_failures_total`.
+pub(crate) async fn refresh(
     services: &EngineServices,
     creds: &Credentials,
     refresh_token: &str,
     keys: &Keys,
+    timeout: Duration,
+) -> Result<Tokens, MediationError> {
+    let result = refresh_and_store(services, creds, refresh_token, keys, timeout).await;
+    services
+        .metrics()
+        .token_refresh("gotowebinar", result.is_ok());
+    result
+}
+
+async fn refresh_and_store(
+    services: &EngineServices,
+    creds: &Credentials,
+    refresh_token: &str,
+    keys: &Keys,
+    timeout: Duration,
 ) -> Result<Tokens, MediationError> {
     let url = format!(
         "{}/oauth/access_token?grant_type=refresh_token&client_id={}&refresh_token={}",
@@ -137,7 +242,7 @@ async fn refresh(
         url,
         headers,
         body: None,
-        timeout: None,
+        timeout: Some(timeout),
     };
     let failed = |detail: String| {
         tracing::warn!(registry_path = %creds.registry_path, detail = %detail, "gotowebinar token refresh failed");
@@ -175,12 +280,15 @@ async fn refresh(
         )));
     }
     let new_access = new_access.unwrap_or_default();
-    let store = services.registry_store();
-    put(store, &keys.access, &new_access)?;
-    put(store, &keys.time, &now_ms().to_string())?;
-    if let Some(new_refresh) = field("refresh_token") {
-        put(store, &keys.refresh, &new_refresh)?;
+    let new_refresh = field("refresh_token");
+    let now = now_ms().to_string();
+    // `time` goes last: whoever sees the new time also sees the new tokens.
+    let mut writes = vec![(keys.access.as_str(), new_access.as_str())];
+    if let Some(new_refresh) = &new_refresh {
+        writes.push((keys.refresh.as_str(), new_refresh.as_str()));
     }
+    writes.push((keys.time.as_str(), now.as_str()));
+    put_all(services.registry_store(), &writes).await?;
     tracing::info!(registry_path = %creds.registry_path, access_token = %mask(&new_access), "gotowebinar token refreshed");
     Ok(Tokens {
         access_token: new_access,
@@ -188,20 +296,19 @@ async fn refresh(
     })
 }
 
-fn is_stale(store: &dyn RegistryStore, keys: &Keys, interval_ms: i64) -> bool {
-    // An unreadable time counts as 0, so it forces a refresh (as 1.0.3's script does).
-    let stored: i64 = store
-        .get(&keys.time)
-        .and_then(|t| t.trim().parse().ok())
-        .unwrap_or(0);
-    now_ms().saturating_sub(stored) > interval_ms
+async fn put_all(
+    store: &dyn RegistryStore,
+    entries: &[(&str, &str)],
+) -> Result<(), MediationError> {
+    store
+        .put_all(entries)
+        .await
+        .map_err(|e| store_error("write", entries.first().map_or("", |(k, _)| k), e))
 }
 
-fn put(store: &dyn RegistryStore, key: &str, value: &str) -> Result<(), MediationError> {
-    store.put(key, value).map_err(|e| {
-        MediationError::internal("cannot write the GoToWebinar token cache")
-            .with_detail(format!("registry `{key}`: {e}"))
-    })
+pub(crate) fn store_error(what: &str, key: &str, e: std::io::Error) -> MediationError {
+    MediationError::internal(format!("cannot {what} the GoToWebinar token cache"))
+        .with_detail(format!("registry `{key}`: {e}"))
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
@@ -232,7 +339,7 @@ mod tests {
 
     #[tokio::test]
     async fn first_call_stores_then_the_cache_wins() {
-        let services = EngineServices::in_memory(Settings::default()).unwrap();
+        let services = Arc::new(EngineServices::in_memory(Settings::default()).unwrap());
         let cache = TokenCache::default();
         let tokens = cache.current(&services, &creds(60_000)).await.unwrap();
         assert_eq!(tokens.access_token, "supplied-access");
@@ -254,7 +361,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_refresh_leaves_the_cache_alone() {
-        let services = EngineServices::in_memory(Settings::default()).unwrap();
+        let services = Arc::new(EngineServices::in_memory(Settings::default()).unwrap());
         let store = services.registry_store();
         store
             .put("conf:/t/org/accessToken", "cached-access")

@@ -126,7 +126,7 @@ impl Endpoint {
             ctx.set_property(name.clone(), value.as_str());
         }
         match &self.kind {
-            EndpointKind::Leaf(leaf) => leaf.call(ctx, || self.label()).await,
+            EndpointKind::Leaf(leaf) => leaf.call(ctx, self.name.as_deref(), || self.label()).await,
             EndpointKind::Reference { key, .. } => {
                 let named = ctx.deployment().endpoint(key).ok_or_else(|| {
                     MediationError::internal(format!("Endpoint named `{key}` cannot be found"))
@@ -208,6 +208,9 @@ impl Endpoint {
         ctx: &mut MessageContext,
         children: &[&Endpoint],
     ) -> Result<(), MediationError> {
+        // The answers are copied and restored: they must be whole.
+        let streamable = ctx.stream_answer();
+        ctx.set_stream_answer(false);
         let request = ctx.snapshot_message();
         let mut answer = None;
         let mut last = None;
@@ -219,6 +222,7 @@ impl Endpoint {
                 Err(error) => last = Some(error),
             }
         }
+        ctx.set_stream_answer(streamable);
         match answer {
             Some(message) => {
                 ctx.restore_message(message);
