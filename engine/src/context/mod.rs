@@ -3,8 +3,10 @@
 //! Properties live in scopes as in Synapse: default (`$ctx:`), axis2 (`$axis2:`), operation,
 //! and transport (the HTTP headers, `$trp:`). The payload is parsed only when asked.
 
+mod body;
 mod branch;
 mod payload;
+mod response;
 mod streaming;
 mod value;
 
@@ -13,17 +15,16 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
-use http::{HeaderMap, Method, StatusCode};
-use serde_json::Value;
+use http::{HeaderMap, Method};
 
 pub use branch::Membership;
 pub use payload::{BodyKind, Payload, is_json_content_type};
+pub use response::{OutgoingResponse, is_hop_by_hop};
 pub use value::{PropertyType, PropertyValue};
 
 use crate::deploy::Deployment;
 use crate::error::MediationError;
 use crate::handler::Handler;
-use crate::http::streamed::StreamedBody;
 use crate::services::EngineServices;
 use crate::template::FuncValue;
 use crate::xpath::Document;
@@ -42,30 +43,6 @@ pub enum Direction {
     Response,
 }
 
-/// The response handed back to the client, captured when `respond` or `send` runs.
-#[derive(Debug)]
-pub struct OutgoingResponse {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    /// The body, or nothing when it is in `stream`.
-    pub body: Bytes,
-    /// A large backend body relayed as it arrives; only when the transport asked for
-    /// streaming (see [`Engine::handle_streaming`](crate::Engine::handle_streaming)).
-    pub stream: Option<StreamedBody>,
-}
-
-impl OutgoingResponse {
-    /// A response with a body held in memory.
-    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> OutgoingResponse {
-        OutgoingResponse {
-            status,
-            headers,
-            body,
-            stream: None,
-        }
-    }
-}
-
 /// Axis2 properties with a meaning to the engine.
 pub mod axis2 {
     pub const HTTP_SC: &str = "HTTP_SC";
@@ -73,25 +50,6 @@ pub mod axis2 {
     pub const REST_URL_POSTFIX: &str = "REST_URL_POSTFIX";
     pub const MESSAGE_TYPE: &str = "messageType";
     pub const CONTENT_TYPE: &str = "ContentType";
-}
-
-/// Headers that describe one hop and must not be copied to the next one.
-pub fn is_hop_by_hop(name: &HeaderName) -> bool {
-    matches!(
-        name.as_str(),
-        "connection"
-            | "keep-alive"
-            | "proxy-connection"
-            | "proxy-authenticate"
-            | "proxy-authorization"
-            | "te"
-            | "trailer"
-            | "transfer-encoding"
-            | "upgrade"
-            | "host"
-            | "content-length"
-            | "expect"
-    )
 }
 
 pub struct MessageContext {
@@ -468,175 +426,6 @@ impl MessageContext {
         self.headers.remove(name);
     }
 
-    // ---- payload --------------------------------------------------------------------------
-
-    /// The content type of the current message: `messageType` if a mediator set one, else the
-    /// `Content-Type` header.
-    pub fn content_type(&self) -> Option<&str> {
-        self.axis2
-            .get(axis2::MESSAGE_TYPE)
-            .map(String::as_str)
-            .or_else(|| self.header(CONTENT_TYPE.as_str()))
-    }
-
-    /// The JSON payload, parsed on first use. Invalid JSON in a JSON-labelled body is a 400.
-    pub fn json_payload(&mut self) -> Result<Option<&Value>, MediationError> {
-        // Only the first look at the body needs its content type: later ones (nine `json-eval`
-        // of the seed proxy) read what that one found.
-        let kind = if self.payload.is_unread() {
-            BodyKind::from_content_type(self.content_type())
-        } else {
-            BodyKind::Unlabelled
-        };
-        let max_depth = self.services.settings().limits.max_json_depth;
-        let from_backend = self.body_from_backend;
-        self.payload.json(kind, max_depth).map_err(|e| {
-            if from_backend {
-                MediationError::backend(
-                    crate::error::codes::RESPONSE_PROCESSING,
-                    "malformed JSON from the backend",
-                )
-                .with_detail(format!(
-                    "the backend's response body is not valid JSON: {e}"
-                ))
-            } else {
-                MediationError::client("malformed JSON payload")
-                    .with_detail(format!("the request body is not valid JSON: {e}"))
-            }
-        })
-    }
-
-    /// The message as XML, as Synapse's XPath sees it: a SOAP envelope as received, a plain
-    /// XML or text body wrapped in one, or the JSON-as-XML view of a JSON body. Built on first
-    /// use and kept until the body changes.
-    pub fn xml_view(&mut self) -> Result<Arc<Document>, MediationError> {
-        if let Some(doc) = &self.xml_view {
-            return Ok(doc.clone());
-        }
-        let doc = Arc::new(self.build_xml_view()?);
-        self.xml_view = Some(doc.clone());
-        Ok(doc)
-    }
-
-    fn build_xml_view(&mut self) -> Result<Document, MediationError> {
-        self.soap_envelope = false;
-        let content_type = self
-            .content_type()
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        let is_xml = content_type.contains("xml");
-        if is_xml && !self.payload.is_empty() {
-            let text = self.payload.text();
-            let envelope = Document::parse(&text)
-                .ok()
-                .filter(|d| d.envelope().is_some());
-            self.soap_envelope = envelope.is_some();
-            let parsed = envelope.map_or_else(|| Document::wrap_xml(&text), Ok);
-            return parsed.map_err(|e| {
-                let what = format!("the body is not well-formed XML: {}", e.message);
-                if self.body_from_backend {
-                    MediationError::backend(
-                        crate::error::codes::RESPONSE_PROCESSING,
-                        "malformed XML from the backend",
-                    )
-                    .with_detail(what)
-                } else {
-                    MediationError::client("malformed XML payload").with_detail(what)
-                }
-            });
-        }
-        if let Some(json) = self.json_payload()? {
-            return Ok(Document::from_json(json));
-        }
-        let empty = || Document::wrap_xml("").expect("an empty body wraps");
-        if content_type.starts_with("text/") && !self.payload.is_empty() {
-            // Synapse's plain-text wrapper.
-            let text = quick_xml::escape::escape(self.payload.text()).into_owned();
-            let xml =
-                format!(r#"<text xmlns="http://ws.apache.org/commons/ns/payload">{text}</text>"#);
-            return Ok(Document::wrap_xml(&xml).unwrap_or_else(|_| empty()));
-        }
-        Ok(empty())
-    }
-
-    /// Makes an edited copy of the XML view the message body: the whole envelope for a SOAP
-    /// message, the Body's content for plain XML. A message that was not XML becomes
-    /// `application/xml` (what it carries now); `messageType` can still say otherwise.
-    pub fn set_envelope_xml(&mut self, envelope: &str) -> Result<(), MediationError> {
-        let is_xml = self
-            .content_type()
-            .is_some_and(|c| c.to_ascii_lowercase().contains("xml"));
-        let body = if self.soap_envelope && is_xml {
-            envelope.to_string()
-        } else {
-            Document::parse(envelope)
-                .map_err(|e| {
-                    MediationError::internal("an edited message is not well-formed XML")
-                        .with_detail(e.to_string())
-                })?
-                .body_content_xml()
-        };
-        let content_type = match self.content_type() {
-            Some(ct) if is_xml => ct.to_string(),
-            _ => "application/xml".to_string(),
-        };
-        self.set_body(Bytes::from(body), &content_type);
-        Ok(())
-    }
-
-    /// True when the body is a SOAP envelope (known once the XML view was built).
-    pub fn is_soap_envelope(&self) -> bool {
-        self.soap_envelope
-    }
-
-    pub fn payload(&self) -> &Payload {
-        &self.payload
-    }
-
-    /// The body as text, for `json-eval($)` and logs.
-    pub fn payload_text(&self) -> String {
-        self.payload.text()
-    }
-
-    /// Replaces the body with bytes built by mediation, of the given content type.
-    pub fn set_body(&mut self, body: Bytes, content_type: &str) {
-        self.soap_fault = false;
-        self.xml_view = None;
-        self.streaming.body = None;
-        self.payload.set_mediated_raw(body);
-        self.set_axis2_property(axis2::MESSAGE_TYPE, content_type);
-        self.result_changes += 1;
-    }
-
-    /// Replaces the body with a JSON document built by mediation.
-    pub fn set_json_payload(&mut self, value: Value) {
-        self.soap_fault = false;
-        self.xml_view = None;
-        self.streaming.body = None;
-        self.payload.set_json(value);
-        self.result_changes += 1;
-    }
-
-    pub fn result_changes(&self) -> u32 {
-        self.result_changes
-    }
-
-    /// Makes a backend's answer the current message (what `call` and `send` do).
-    pub fn replace_message(&mut self, status: StatusCode, headers: HeaderMap, body: Bytes) {
-        self.result_changes += 1;
-        self.soap_fault = false;
-        self.xml_view = None;
-        self.body_from_backend = true;
-        self.headers = headers;
-        self.streaming.body = None;
-        self.payload.set_raw(body);
-        self.axis2.remove(axis2::MESSAGE_TYPE);
-        self.axis2.remove(axis2::CONTENT_TYPE);
-        // The code's digits as text, without formatting a number.
-        self.axis2
-            .insert(axis2::HTTP_SC.into(), status.as_str().to_string());
-    }
-
     // ---- connector state ------------------------------------------------------------------
 
     pub fn extensions(&self) -> &http::Extensions {
@@ -645,79 +434,5 @@ impl MessageContext {
 
     pub fn extensions_mut(&mut self) -> &mut http::Extensions {
         &mut self.extensions
-    }
-
-    // ---- the response ---------------------------------------------------------------------
-
-    /// Captures the current message as the response (`respond`, or `send` back to the client).
-    /// Only the first call counts: a client gets exactly one response.
-    pub fn respond(&mut self) {
-        if self.response.is_some() {
-            return;
-        }
-        let status = self
-            .axis2
-            .get(axis2::HTTP_SC)
-            .and_then(|s| s.trim().parse::<u16>().ok())
-            .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(if self.soap_fault {
-                StatusCode::INTERNAL_SERVER_ERROR
-            } else {
-                StatusCode::OK
-            });
-        let mut headers = HeaderMap::with_capacity(self.headers.len());
-        for (name, value) in &self.headers {
-            if !is_hop_by_hop(name) {
-                headers.append(name.clone(), value.clone());
-            }
-        }
-        if let Some(ct) = self
-            .axis2
-            .get(axis2::MESSAGE_TYPE)
-            .and_then(|ct| HeaderValue::from_str(ct).ok())
-        {
-            headers.insert(CONTENT_TYPE, ct);
-        } else if self.payload.is_modified() && self.payload.is_json_tree() {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
-        let no_body = self
-            .axis2
-            .get("NO_ENTITY_BODY")
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        // A body still streaming is the unmodified backend answer (changing the body drops
-        // the stream): it goes to the client as it arrives.
-        let stream = self.streaming.body.take().filter(|_| !no_body);
-        let body = if no_body || stream.is_some() {
-            Bytes::new()
-        } else {
-            self.payload.to_bytes()
-        };
-        self.response = Some(OutgoingResponse {
-            status,
-            headers,
-            body,
-            stream,
-        });
-    }
-
-    pub fn has_responded(&self) -> bool {
-        self.response.is_some()
-    }
-
-    /// Answers with a prepared response (an error body) unless one was already captured.
-    pub fn respond_with(&mut self, response: OutgoingResponse) {
-        if self.response.is_none() {
-            self.response = Some(response);
-        }
-    }
-
-    pub fn take_response(&mut self) -> Option<OutgoingResponse> {
-        self.response.take()
-    }
-
-    /// True when mediation set a status or a body that should reach the client even though
-    /// the flow ended without `respond`.
-    pub fn has_explicit_result(&self) -> bool {
-        self.axis2.contains_key(axis2::HTTP_SC) || self.payload.is_modified()
     }
 }
