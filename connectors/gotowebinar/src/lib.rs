@@ -18,23 +18,31 @@ mod attendees;
 pub mod build;
 mod coorganizers;
 pub mod init;
+pub mod limiter;
 pub mod operation;
 mod registrants;
+pub mod renewal;
 mod sessions;
 pub mod token;
+pub mod v2;
 mod webinars;
 
 use oxynapse_engine::connector::{Args, BoxFuture, Connector, OperationSpec};
 use oxynapse_engine::{MediationError, MessageContext};
 
 use init::Session;
+use limiter::RateLimiter;
 use operation::Operation;
+use renewal::Runtime;
 use token::TokenCache;
+use v2::tokens::V2TokenCache;
 
 pub struct GoToWebinar {
     specs: Vec<OperationSpec>,
     operations: Vec<&'static Operation>,
     tokens: TokenCache,
+    v2_tokens: V2TokenCache,
+    limiter: RateLimiter,
 }
 
 impl GoToWebinar {
@@ -58,6 +66,16 @@ impl GoToWebinar {
             specs,
             operations,
             tokens: TokenCache::default(),
+            v2_tokens: V2TokenCache::default(),
+            limiter: RateLimiter::default(),
+        }
+    }
+
+    fn runtime(&self) -> Runtime<'_> {
+        Runtime {
+            v1_tokens: &self.tokens,
+            v2_tokens: &self.v2_tokens,
+            limiter: &self.limiter,
         }
     }
 }
@@ -85,7 +103,7 @@ impl Connector for GoToWebinar {
     ) -> BoxFuture<'a, Result<(), MediationError>> {
         Box::pin(async move {
             if operation == "init" {
-                return init::init(&self.tokens, &args, ctx).await;
+                return init::init(self.runtime(), &args, ctx).await;
             }
             let op = self
                 .operations
@@ -103,7 +121,7 @@ impl Connector for GoToWebinar {
             if session.organizer_key.is_empty() {
                 return Err(args_error(operation));
             }
-            op.run(&session, &args, ctx).await
+            op.run(self.runtime(), &session, &args, ctx).await
         })
     }
 }

@@ -7,8 +7,11 @@
 //! `GET {apiUrl}/oauth/access_token?grant_type=refresh_token&client_id=..&refresh_token=..`.
 //!
 //! Unlike 1.0.3, the refresh really sends the client id and refresh token, uses the host of
-//! `apiUrl`, and never overwrites the cache when it fails. Concurrent requests that find the
-//! token stale share one refresh: one lock per registry path, and a re-check after waiting.
+//! `apiUrl` (or `tokenEndpoint`), and never overwrites the cache when it fails. Concurrent
+//! requests that find the token stale share one refresh: one lock per registry path, and a
+//! re-check after waiting. When the answer says how long the token lasts (`expires_in`),
+//! `refreshAt` records when to refresh ahead of expiry (see [`refresh_at`]); a token the API
+//! rejects is renewed through [`TokenCache::renew_rejected`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -32,6 +35,8 @@ pub struct Credentials {
     pub access_token: String,
     pub refresh_token: String,
     pub client_id: String,
+    /// `tokenEndpoint`, by default `{apiUrl}/oauth/access_token`.
+    pub token_endpoint: String,
     /// The registry folder of this organizer's tokens.
     pub registry_path: String,
     pub interval_ms: i64,
@@ -48,6 +53,7 @@ struct Keys {
     access: String,
     refresh: String,
     time: String,
+    refresh_at: String,
 }
 
 impl Keys {
@@ -59,6 +65,7 @@ impl Keys {
             access: key("accessToken"),
             refresh: key("refreshToken"),
             time: key("time"),
+            refresh_at: key("refreshAt"),
         }
     }
 }
@@ -109,6 +116,29 @@ impl TokenCache {
         refresh(services, creds, &refresh_token, &keys).await
     }
 
+    /// A token other than `rejected` (which the API refused): the cached one when another
+    /// request already renewed it, else a refresh, under the same lock as [`Self::current`].
+    pub(crate) async fn renew_rejected(
+        &self,
+        services: &EngineServices,
+        creds: &Credentials,
+        rejected: &str,
+    ) -> Result<Tokens, MediationError> {
+        let store = services.registry_store();
+        let keys = Keys::new(&creds.registry_path);
+        let lock = self.lock_for(&creds.registry_path);
+        let _guard = lock.lock().await;
+        if let Some(cached) = non_empty(store.get(&keys.access)).filter(|t| t != rejected) {
+            return Ok(Tokens {
+                access_token: cached,
+                organizer_key: None,
+            });
+        }
+        let refresh_token =
+            non_empty(store.get(&keys.refresh)).unwrap_or_else(|| creds.refresh_token.clone());
+        refresh(services, creds, &refresh_token, &keys).await
+    }
+
     fn lock_for(&self, path: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self
             .locks
@@ -124,9 +154,14 @@ async fn refresh(
     refresh_token: &str,
     keys: &Keys,
 ) -> Result<Tokens, MediationError> {
+    let separator = if creds.token_endpoint.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     let url = format!(
-        "{}/oauth/access_token?grant_type=refresh_token&client_id={}&refresh_token={}",
-        creds.api_url,
+        "{}{separator}grant_type=refresh_token&client_id={}&refresh_token={}",
+        creds.token_endpoint,
         encode_query_value(&creds.client_id),
         encode_query_value(refresh_token)
     );
@@ -178,6 +213,9 @@ async fn refresh(
     let store = services.registry_store();
     put(store, &keys.access, &new_access)?;
     put(store, &keys.time, &now_ms().to_string())?;
+    let lifetime = field("expires_in").and_then(|s| s.trim().parse::<i64>().ok());
+    let refresh_at = lifetime.map_or(String::new(), |s| refresh_at(now_ms(), s).to_string());
+    put(store, &keys.refresh_at, &refresh_at)?;
     if let Some(new_refresh) = field("refresh_token") {
         put(store, &keys.refresh, &new_refresh)?;
     }
@@ -194,7 +232,19 @@ fn is_stale(store: &dyn RegistryStore, keys: &Keys, interval_ms: i64) -> bool {
         .get(&keys.time)
         .and_then(|t| t.trim().parse().ok())
         .unwrap_or(0);
-    now_ms().saturating_sub(stored) > interval_ms
+    let due: Option<i64> = store
+        .get(&keys.refresh_at)
+        .and_then(|t| t.trim().parse().ok());
+    now_ms().saturating_sub(stored) > interval_ms || due.is_some_and(|due| now_ms() >= due)
+}
+
+/// When to refresh a token issued at `now_ms` that lasts `expires_in_s` seconds: a safety
+/// margin before expiry (a minute, or half the lifetime for short-lived tokens), so no
+/// request leaves with a token about to lapse.
+pub fn refresh_at(now_ms: i64, expires_in_s: i64) -> i64 {
+    let lifetime = expires_in_s.max(0).saturating_mul(1000);
+    let margin = (lifetime / 2).min(60_000);
+    now_ms.saturating_add(lifetime - margin)
 }
 
 fn put(store: &dyn RegistryStore, key: &str, value: &str) -> Result<(), MediationError> {
@@ -225,6 +275,7 @@ mod tests {
             access_token: "supplied-access".into(),
             refresh_token: "supplied-refresh".into(),
             client_id: "client".into(),
+            token_endpoint: "http://127.0.0.1:9/oauth/access_token".into(),
             registry_path: "conf:/t/org".into(),
             interval_ms,
         }

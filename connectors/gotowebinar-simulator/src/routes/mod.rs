@@ -12,6 +12,7 @@ mod members;
 mod ops;
 mod registrants;
 mod sessions;
+mod v2;
 mod webinars;
 
 use std::sync::MutexGuard;
@@ -113,7 +114,16 @@ pub(crate) fn dispatch(shared: &Shared, request: &RecordedRequest) -> Reply {
     let ["G2W", "rest", rest @ ..] = segments.as_slice() else {
         return unknown_path(request);
     };
-    if let Err(reply) = lock(&shared.auth).authorize(request) {
+    let (is_v2, rest) = match rest {
+        ["v2", tail @ ..] => (true, tail),
+        _ => (false, rest),
+    };
+    let authorized = if is_v2 {
+        v2::authorize(shared, request)
+    } else {
+        lock(&shared.auth).authorize(request)
+    };
+    if let Err(reply) = authorized {
         return reply;
     }
     let method = request.method.as_str();
@@ -122,7 +132,7 @@ pub(crate) fn dispatch(shared: &Shared, request: &RecordedRequest) -> Reply {
         ["accounts", ak, "webinars"] if method == "GET" => Some((None, Op::AccountWebinars(ak))),
         _ => None,
     };
-    let Some((organizer, op)) = matched else {
+    let Some((organizer, op)) = matched.filter(|(_, op)| !(is_v2 && v2::is_v1_only(op))) else {
         return not_matched(request, rest);
     };
     let ctx = Ctx {
@@ -131,7 +141,13 @@ pub(crate) fn dispatch(shared: &Shared, request: &RecordedRequest) -> Reply {
         params: query_params(request.query.as_deref()),
     };
     check_keys(organizer, &op)
-        .and_then(|()| run(&ctx, op))
+        .and_then(|()| {
+            if is_v2 {
+                v2::run(&ctx, op, run)
+            } else {
+                run(&ctx, op)
+            }
+        })
         .unwrap_or_else(|e| e)
 }
 
