@@ -103,7 +103,8 @@ impl Artifact {
     }
 }
 
-/// The outcome of compiling one file: its artifacts (only when it has no errors) and every
+/// The outcome of compiling one file: the artifacts that compiled without errors (a file of
+/// one artifact with errors has none; a `<definitions>` file keeps its clean ones) and every
 /// diagnostic found in it.
 #[derive(Debug, Clone)]
 pub struct CompiledFile {

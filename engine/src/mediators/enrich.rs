@@ -202,6 +202,8 @@ fn build_target(el: &Element, cx: &mut CompileCx<'_>) -> Result<(Target, Action)
         "custom" => {
             let attr = cx.required_attr(el, "xpath")?;
             match cx.expression(el, attr)? {
+                // `json-eval($)` is the body's root, as the body target is.
+                Expression::JsonEval(path) if path.is_whole_payload() => Target::Body,
                 Expression::JsonEval(path) => {
                     Target::Path(definite_steps(&path).ok_or_else(|| {
                         cx.diags.error_with_help(

@@ -280,6 +280,11 @@ mod tests {
                 r#"{"a":1,"p":"<x>1</x>"}"#,
             ),
             (
+                r#"{}"#,
+                r#"<enrich><source type="inline">{"issue":"x","v":"a \"b\""}</source><target xpath="json-eval($)" action="child"/></enrich>"#,
+                r#"{"issue":"x","v":"a \"b\""}"#,
+            ),
+            (
                 r#"{"a":1}"#,
                 r#"<property name="NO_ENTITY_BODY" value="true" scope="axis2"/><enrich><source type="inline">{"b":2}</source><target type="body"/></enrich>"#,
                 r#"{"b":2}"#,

@@ -15,6 +15,13 @@ use jsonpath_rust::parser::parse_json_path;
 use jsonpath_rust::query::js_path_process;
 use serde_json::Value;
 
+mod dialect;
+mod steps;
+
+use dialect::{MAX_FUNCTION_CALL_DEPTH, bracket_non_shorthand_names, function_call_depth};
+use steps::node_of;
+pub use steps::{PathStep, definite_steps, node_at};
+
 #[derive(Debug, Clone)]
 pub struct JsonPathExpr {
     /// The path as written in the config, for messages.
@@ -175,6 +182,11 @@ impl JsonPathExpr {
         }
     }
 
+    /// `$` or `$.`: the whole payload, not a node in it.
+    pub fn is_whole_payload(&self) -> bool {
+        self.query.is_none() && !self.length && self.source.is_none()
+    }
+
     /// Evaluates against a parsed payload (`None` when the message has no JSON payload).
     pub fn evaluate(&self, payload: Option<&Value>) -> JsonPathResult {
         let Some(query) = &self.query else {
@@ -216,120 +228,6 @@ impl JsonPathExpr {
     }
 }
 
-/// One step of a definite path, for writing into a JSON document.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PathStep {
-    Name(String),
-    Index(i64),
-}
-
-impl std::fmt::Display for PathStep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PathStep::Name(n) => write!(f, ".{n}"),
-            PathStep::Index(i) => write!(f, "[{i}]"),
-        }
-    }
-}
-
-impl PathStep {
-    /// The step a segment of a definite path takes; `None` for any other kind of segment.
-    fn of_segment(segment: &Segment) -> Option<PathStep> {
-        match segment {
-            Segment::Selector(Selector::Name(n)) => Some(PathStep::Name(n.clone())),
-            Segment::Selector(Selector::Index(i)) => Some(PathStep::Index(*i)),
-            _ => None,
-        }
-    }
-
-    /// The child this step names, as RFC 9535 selects it: a member of an object, an element
-    /// of an array (negative indices count from the end); nothing on any other node.
-    fn child<'v>(&self, node: &'v Value) -> Option<&'v Value> {
-        match (self, node) {
-            (PathStep::Name(name), Value::Object(map)) => map.get(name),
-            (PathStep::Index(i), Value::Array(items)) => {
-                let at = if *i < 0 {
-                    items.len().checked_sub(i.unsigned_abs() as usize)?
-                } else {
-                    *i as usize
-                };
-                items.get(at)
-            }
-            _ => None,
-        }
-    }
-
-    /// The child this step names; with `create`, missing object members are added (as null)
-    /// and a null node becomes an object.
-    pub fn descend<'v>(&self, node: &'v mut Value, create: bool) -> Option<&'v mut Value> {
-        match self {
-            PathStep::Name(name) => {
-                if create && node.is_null() {
-                    *node = Value::Object(Default::default());
-                }
-                let map = node.as_object_mut()?;
-                if create {
-                    Some(map.entry(name.clone()).or_insert(Value::Null))
-                } else {
-                    map.get_mut(name)
-                }
-            }
-            PathStep::Index(i) => {
-                let items = node.as_array_mut()?;
-                let at = if *i < 0 {
-                    items.len().checked_sub(i.unsigned_abs() as usize)?
-                } else {
-                    *i as usize
-                };
-                items.get_mut(at)
-            }
-        }
-    }
-
-    /// Removes the child this step names from `node`.
-    pub fn remove(&self, node: &mut Value) {
-        match (self, node) {
-            (PathStep::Name(name), Value::Object(map)) => {
-                map.shift_remove(name);
-            }
-            (PathStep::Index(i), Value::Array(items)) => {
-                let at = if *i < 0 {
-                    items.len().checked_sub(i.unsigned_abs() as usize)
-                } else {
-                    Some(*i as usize)
-                };
-                if let Some(at) = at.filter(|&a| a < items.len()) {
-                    items.remove(at);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The node at the end of `steps`, read-only, if every step exists.
-fn node_of<'v>(root: &'v Value, steps: &[PathStep]) -> Option<&'v Value> {
-    steps.iter().try_fold(root, |node, step| step.child(node))
-}
-
-/// The node at the end of `steps`, if every step exists.
-pub fn node_at<'v>(node: &'v mut Value, steps: &[PathStep]) -> Option<&'v mut Value> {
-    let mut current = node;
-    for step in steps {
-        current = step.descend(current, false)?;
-    }
-    Some(current)
-}
-
-/// The steps of a definite path (`$.a.b[0]`); `None` for wildcards, filters, descent, `$`.
-pub fn definite_steps(path: &JsonPathExpr) -> Option<Vec<PathStep>> {
-    let query = path.query.as_ref()?;
-    if !path.definite || path.length {
-        return None;
-    }
-    query.segments.iter().map(PathStep::of_segment).collect()
-}
-
 /// Synapse's string form of one JSON value.
 pub fn string_value(v: &Value) -> String {
     match v {
@@ -346,132 +244,6 @@ fn size_of(v: &Value) -> String {
         Value::String(s) => s.chars().count().to_string(),
         _ => "1".into(),
     }
-}
-
-/// How deep function calls (`length(`, `match(`, ...) may nest in a path. jsonpath-rust's PEG
-/// parser backtracks exponentially in that depth (nine nested calls take seconds to refuse, a
-/// dozen minutes: found by fuzzing); real paths use one or two.
-const MAX_FUNCTION_CALL_DEPTH: usize = 4;
-
-/// The deepest nesting of function calls in `path`: a `(` right after a name opens a call,
-/// other parentheses only group. Quoted text is skipped, unless a quote is left open: the
-/// path is then invalid anyway, and every parenthesis counts.
-fn function_call_depth(path: &str) -> usize {
-    match scan_function_calls(path, true) {
-        (depth, false) => depth,
-        (_, true) => scan_function_calls(path, false).0,
-    }
-}
-
-/// The deepest call nesting, and whether a quote was left open.
-fn scan_function_calls(path: &str, skip_quoted: bool) -> (usize, bool) {
-    let mut open: Vec<bool> = Vec::new();
-    let (mut calls, mut deepest) = (0usize, 0usize);
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut previous = ' ';
-    for c in path.chars() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' if skip_quoted => quote = Some(c),
-            '(' => {
-                let call = previous.is_alphanumeric() || previous == '_';
-                open.push(call);
-                if call {
-                    calls += 1;
-                    deepest = deepest.max(calls);
-                }
-            }
-            ')' if open.pop() == Some(true) => calls -= 1,
-            _ => {}
-        }
-        if !c.is_whitespace() {
-            previous = c;
-        }
-    }
-    (deepest, quote.is_some())
-}
-
-/// Rewrites `.name` segments that RFC 9535 shorthand cannot express into `['name']`.
-fn bracket_non_shorthand_names(path: &str) -> String {
-    let mut out = String::with_capacity(path.len() + 8);
-    let chars: Vec<char> = path.chars().collect();
-    let mut i = 0;
-    let mut depth = 0usize; // inside [...] nothing is rewritten
-    let mut quote: Option<char> = None;
-    while i < chars.len() {
-        let c = chars[i];
-        if let Some(q) = quote {
-            out.push(c);
-            if c == q {
-                quote = None;
-            }
-            i += 1;
-            continue;
-        }
-        match c {
-            '\'' | '"' => quote = Some(c),
-            '[' | '(' => depth += 1,
-            ']' if depth == 1 => {
-                depth = 0;
-                out.push(']');
-                i += 1;
-                // Jayway reads anything else after `]` as a member name: `[0]name` is
-                // `[0].name`, and a stray `)` is a member called `)`.
-                let mut end = i;
-                while end < chars.len() && !matches!(chars[end], '.' | '[') {
-                    end += 1;
-                }
-                if end > i {
-                    let name: String = chars[i..end].iter().collect();
-                    out.push_str("['");
-                    out.push_str(&name.replace('\\', "\\\\").replace('\'', "\\'"));
-                    out.push_str("']");
-                    i = end;
-                }
-                continue;
-            }
-            ']' | ')' => depth = depth.saturating_sub(1),
-            '.' if depth == 0 => {
-                let descent = chars.get(i + 1) == Some(&'.');
-                let start = if descent { i + 2 } else { i + 1 };
-                let mut end = start;
-                while end < chars.len() && !matches!(chars[end], '.' | '[') {
-                    end += 1;
-                }
-                let name: String = chars[start..end].iter().collect();
-                if !name.is_empty() && name != "*" && !is_shorthand(&name) {
-                    out.push_str(if descent { ".." } else { "" });
-                    out.push_str("['");
-                    out.push_str(&name.replace('\\', "\\\\").replace('\'', "\\'"));
-                    out.push_str("']");
-                    i = end;
-                    continue;
-                }
-            }
-            _ => {}
-        }
-        out.push(c);
-        i += 1;
-    }
-    out
-}
-
-fn is_shorthand(name: &str) -> bool {
-    let mut chars = name.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || !c.is_ascii());
-    first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii())
 }
 
 #[cfg(test)]
@@ -649,52 +421,5 @@ mod tests {
         assert!(JsonPathExpr::parse(".b").is_err());
         assert!(JsonPathExpr::parse("$.a[").is_err());
         assert!(JsonPathExpr::parse("$[?(@.a ==)]").is_err());
-    }
-
-    /// Found by the `expression` fuzz target: nested function calls made jsonpath-rust's
-    /// parser backtrack exponentially (this one took about 20 s to be refused).
-    #[test]
-    fn deeply_nested_function_calls_are_refused_at_once() {
-        let deep = format!("$[?match({}", "subset_of(".repeat(12));
-        let started = std::time::Instant::now();
-        let err = JsonPathExpr::parse(&deep).unwrap_err();
-        assert!(err.contains("nest more than 4 deep"), "{err}");
-        assert!(started.elapsed() < std::time::Duration::from_secs(1));
-        let fuzzed = "rd[?match(((subset_of(\t (    subset_of(\t subset_of(\t ! search(";
-        assert!(
-            JsonPathExpr::parse(fuzzed)
-                .unwrap_err()
-                .contains("nest more")
-        );
-        // What real configs write still parses; quoted parentheses are text.
-        assert_eq!(function_call_depth("$[?length(value(@.a)) > 1]"), 2);
-        assert_eq!(function_call_depth("$[?((@.a == 1))]"), 0);
-        assert_eq!(function_call_depth("$[?match(@.a, 'x(y(z(w(v(')]"), 1);
-        // A dotted name holding quotes becomes `['...']` before parsing; an open quote hides
-        // nothing (second fuzz input).
-        let quoted = format!(
-            "r[?(@.k == 'y')]. \\\"x\\\" n..a{}",
-            "[?value(@.l 8".repeat(9)
-        );
-        assert!(
-            JsonPathExpr::parse(&quoted)
-                .unwrap_err()
-                .contains("nest more")
-        );
-        let open_quote = format!("$[?@.a == \"{}", "value(".repeat(9));
-        assert!(function_call_depth(&open_quote) > 4);
-        assert!(JsonPathExpr::parse("$[?length(@.a) > 1]").is_ok());
-        assert!(JsonPathExpr::parse("$[?match(@.a, 'f(g(h(i(j(k(')]").is_ok());
-    }
-
-    #[test]
-    fn translation_leaves_brackets_and_quotes_alone() {
-        assert_eq!(bracket_non_shorthand_names("$.a-b.c"), "$['a-b'].c");
-        assert_eq!(bracket_non_shorthand_names("$..x-y"), "$..['x-y']");
-        assert_eq!(bracket_non_shorthand_names("$['a.b-c']"), "$['a.b-c']");
-        assert_eq!(
-            bracket_non_shorthand_names("$.a[?(@.b-c)]"),
-            "$.a[?(@.b-c)]"
-        );
     }
 }
