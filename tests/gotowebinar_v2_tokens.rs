@@ -216,6 +216,36 @@ async fn the_organizer_key_comes_from_me_once_and_is_cached() {
 }
 
 #[tokio::test]
+async fn an_expired_token_at_the_organizer_lookup_is_renewed_once() {
+    let engine = engine().await;
+    let sim = Simulator::start().await.unwrap();
+    sim.expire_token(ACCESS_TOKEN);
+    let fields = managed(&sim, r#"{"organizerKey":""}"#);
+    let (status, _, _) = call(&engine, &sim, "getSessionById", &fields).await;
+    assert_eq!(status, 200);
+    let me = "GET /admin/rest/v1/me".to_string();
+    let expected = [
+        me.clone(),
+        "POST /oauth/token".into(),
+        me,
+        format!("GET {}", api_path()),
+    ];
+    let requests = sim.requests();
+    assert_eq!(lines(&requests), expected);
+    assert_eq!(bearer(&requests[2]), Some(FIRST_BEARER_TOKEN));
+
+    // Without a way to renew, the rejection is the client's answer, and nothing else is sent.
+    sim.clear_requests();
+    let mut fields = json(SESSION);
+    fields["apiVersion"] = "v2".into();
+    fields["organizerKey"] = "".into();
+    fields["clientId"] = "".into();
+    let (status, _, body) = call(&engine, &sim, "getSessionById", &fields).await;
+    assert_eq!(status, 401, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(lines(&sim.requests()), ["GET /admin/rest/v1/me"]);
+}
+
+#[tokio::test]
 async fn a_429_reaches_the_client_with_its_headers() {
     let engine = engine().await;
     let sim = Simulator::start().await.unwrap();

@@ -303,6 +303,13 @@ mod tests {
         );
     }
 
+    #[test]
+    fn refresh_is_due_a_margin_before_expiry() {
+        assert_eq!(refresh_at(1_000, 3600), 1_000 + 3_540_000, "a minute early");
+        assert_eq!(refresh_at(1_000, 2), 2_000, "half of a short lifetime");
+        assert_eq!(refresh_at(1_000, -5), 1_000);
+    }
+
     #[tokio::test]
     async fn a_failed_refresh_leaves_the_cache_alone() {
         let services = EngineServices::in_memory(Settings::default()).unwrap();

@@ -1,6 +1,8 @@
 //! The organizer key, when `init` is not given one in v2: GoTo's token answer no longer
 //! carries `organizer_key`, so it is read once from `GET {apiUrl}/admin/rest/v1/me` (field
-//! `key`) and cached in the registry under `<registryPath>/organizerKey`.
+//! `key`) and cached in the registry under `<registryPath>/organizerKey`. A token the call
+//! rejects (401, or 403 `InvalidToken`) is reported as [`Lookup::Rejected`], so that `init`
+//! can renew it once and ask again.
 
 use http::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use http::{HeaderMap, Method};
@@ -9,11 +11,19 @@ use oxynapse_engine::http::client::BackendRequest;
 use oxynapse_engine::{EngineServices, MediationError};
 
 use super::tokens::{Keys, non_empty, put};
-use crate::renewal::authorization;
+use crate::renewal::{authorization, rejects_token};
 use crate::v2::ApiVersion;
 
 /// The path of the "who am I" call below `apiUrl`.
 pub const ME_PATH: &str = "/admin/rest/v1/me";
+
+/// What a lookup found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    Key(String),
+    /// The API rejected the access token.
+    Rejected,
+}
 
 /// The cached organizer key of `registry_path`, or the one `/me` reports (then cached).
 pub async fn organizer_key(
@@ -21,11 +31,11 @@ pub async fn organizer_key(
     api_url: &str,
     registry_path: &str,
     access_token: &str,
-) -> Result<String, MediationError> {
+) -> Result<Lookup, MediationError> {
     let store = services.registry_store();
     let keys = Keys::new(registry_path);
     if let Some(cached) = non_empty(store.get(&keys.organizer)) {
-        return Ok(cached);
+        return Ok(Lookup::Key(cached));
     }
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, authorization(ApiVersion::V2, access_token)?);
@@ -50,13 +60,16 @@ pub async fn organizer_key(
         .send(request)
         .await
         .map_err(|e| failed(e.to_string()))?;
+    if rejects_token(&response) {
+        return Ok(Lookup::Rejected);
+    }
     let key = serde_json::from_slice::<serde_json::Value>(&response.body)
         .ok()
         .and_then(|me| key_of(&me));
     match key {
         Some(key) if response.status.is_success() => {
             put(store, &keys.organizer, &key)?;
-            Ok(key)
+            Ok(Lookup::Key(key))
         }
         _ => Err(failed(format!(
             "{ME_PATH} answered {} without a `key`; give organizerKey to init instead",

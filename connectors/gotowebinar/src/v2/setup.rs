@@ -14,8 +14,9 @@ use oxynapse_engine::connector::Args;
 use oxynapse_engine::{EngineServices, MediationError};
 
 use super::grant::Client;
+use super::me::{self, Lookup};
 use super::tokens::Credentials;
-use super::{ApiVersion, DEFAULT_TOKEN_ENDPOINT, me};
+use super::{ApiVersion, DEFAULT_TOKEN_ENDPOINT};
 use crate::init::{Session, parse_interval};
 use crate::renewal::{Renewal, Runtime};
 
@@ -64,6 +65,7 @@ pub async fn session(
         }),
         _ => None,
     };
+    let mut renewed = false;
     let (access_token, renewal) = match (managed, access) {
         (Some(creds), _) => {
             let token = runtime.v2_tokens.current(services, &creds).await?;
@@ -78,9 +80,27 @@ pub async fn session(
             );
         }
     };
+    let mut access_token = access_token;
     let organizer_key = match given_key {
         Some(key) => key.to_string(),
-        None => me::organizer_key(services, api_url, &registry_path, &access_token).await?,
+        None => loop {
+            let lookup = me::organizer_key(services, api_url, &registry_path, &access_token);
+            match (lookup.await?, &renewal) {
+                (Lookup::Key(key), _) => break key,
+                // Renew once, like any request; a second rejection is final.
+                (Lookup::Rejected, Some(renewal)) if !renewed => {
+                    access_token = renewal.renew(runtime, services, &access_token).await?;
+                    renewed = true;
+                }
+                (Lookup::Rejected, _) => {
+                    return Err(MediationError::client_status(
+                        401,
+                        "GoTo rejected the access token while looking up the organizer key",
+                    )
+                    .with_detail("renew the token, or give organizerKey to init"));
+                }
+            }
+        },
     };
     Ok(Session {
         base_url: format!("{api_url}/G2W/rest/v2"),
