@@ -1,4 +1,4 @@
-//! An in-process simulator of the GoToWebinar **v1** REST API, for end-to-end tests and
+//! An in-process simulator of the GoToWebinar REST API (**v1**, and v2 below), for end-to-end tests and
 //! demos of oxynapse's GoToWebinar connector.
 //!
 //! [`Simulator::start`] serves on `127.0.0.1:<ephemeral port>`; give [`Simulator::url`] to
