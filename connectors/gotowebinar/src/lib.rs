@@ -71,6 +71,11 @@ impl GoToWebinar {
         }
     }
 
+    /// The operation row named `name` (not `init`).
+    pub fn operation(&self, name: &str) -> Option<&'static Operation> {
+        self.operations.iter().copied().find(|o| o.name == name)
+    }
+
     fn runtime(&self) -> Runtime<'_> {
         Runtime {
             v1_tokens: &self.tokens,

@@ -218,3 +218,106 @@ fn resend_query(args: &Args) -> Result<Option<String>, MediationError> {
         "resendConfirmation",
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::tests::args;
+    use crate::init::Session;
+    use crate::operation::tests::session;
+    use http::HeaderMap;
+
+    fn v2_session() -> Session {
+        Session {
+            base_url: "http://h/G2W/rest/v2".into(),
+            api: crate::v2::ApiVersion::V2,
+            ..session()
+        }
+    }
+
+    /// The v2 URL and Accept of operation `name` of the connector.
+    fn sent(name: &'static str, pairs: &[(&'static str, &str)]) -> (String, Option<String>) {
+        let connector = crate::GoToWebinar::new();
+        let op = connector.operation(name).expect("an operation");
+        let request = op
+            .request(&v2_session(), &args(name, pairs), &HeaderMap::new())
+            .unwrap();
+        assert_eq!(request.headers["authorization"], "Bearer t");
+        let accept = request
+            .headers
+            .get("accept")
+            .map(|a| a.to_str().unwrap().to_string());
+        let url = request
+            .url
+            .strip_prefix("http://h/G2W/rest/v2/organizers/42")
+            .unwrap();
+        (url.to_string(), accept)
+    }
+
+    #[test]
+    fn lists_take_paging_and_ranges() {
+        let key = ("webinarKey", "1");
+        assert_eq!(sent("listSessions", &[key]).0, "/webinars/1/sessions");
+        let paged = [key, ("page", "2"), ("size", "50")];
+        assert_eq!(
+            sent("listSessions", &paged).0,
+            "/webinars/1/sessions?page=2&size=50"
+        );
+        assert_eq!(
+            sent("listRegistrants", &paged).0,
+            "/webinars/1/registrants?page=2&limit=50"
+        );
+        let times = [("fromTime", "A"), ("toTime", "B"), ("page", "0")];
+        assert_eq!(
+            sent("listHistoricalWebinars", &times).0,
+            "/webinars?fromTime=A&toTime=B&page=0"
+        );
+        assert_eq!(
+            sent("getAllWebinars", &times).0,
+            "/webinars?fromTime=A&toTime=B&page=0"
+        );
+        assert_eq!(
+            sent("getOrganizerSessions", &times).0,
+            "/sessions?fromTime=A&toTime=B&page=0"
+        );
+        let upcoming = sent("listUpcomingWebinars", &[]).0;
+        assert!(upcoming.starts_with("/webinars?fromTime=20"), "{upcoming}");
+        assert_eq!(sent("getAllWebinars", &[]).0.len(), upcoming.len());
+    }
+
+    #[test]
+    fn create_registrant_asks_for_all_fields() {
+        let given = [
+            ("webinarKey", "1"),
+            ("firstName", "A"),
+            ("lastName", "L"),
+            ("email", "a@example.com"),
+            ("resendConfirmation", "false"),
+        ];
+        let (url, accept) = sent("createRegistrant", &given);
+        assert_eq!(url, "/webinars/1/registrants?resendConfirmation=false");
+        assert_eq!(accept.as_deref(), Some(V2_REGISTRANT_ACCEPT));
+        let (url, _) = sent(
+            "getSessionPolls",
+            &[("webinarKey", "1"), ("sessionKey", "2")],
+        );
+        assert_eq!(
+            url, "/webinars/1/sessions/2/polls",
+            "the rest keeps its v1 path"
+        );
+    }
+
+    #[test]
+    fn bad_paging_is_a_400_before_sending() {
+        let connector = crate::GoToWebinar::new();
+        let op = connector.operation("listSessions").unwrap();
+        for (name, value) in [("page", "-1"), ("size", "ten")] {
+            let given = args("listSessions", &[("webinarKey", "1"), (name, value)]);
+            let err = op
+                .request(&v2_session(), &given, &HeaderMap::new())
+                .unwrap_err();
+            assert_eq!(err.status, 400);
+            assert!(err.message.contains(name), "{err}");
+        }
+    }
+}
