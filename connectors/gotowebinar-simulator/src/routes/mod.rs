@@ -133,7 +133,7 @@ pub(crate) fn dispatch(shared: &Shared, request: &RecordedRequest) -> Reply {
         _ => None,
     };
     let Some((organizer, op)) = matched.filter(|(_, op)| !(is_v2 && v2::is_v1_only(op))) else {
-        return not_matched(request, rest);
+        return not_matched(request, rest, is_v2);
     };
     let ctx = Ctx {
         shared,
@@ -151,12 +151,14 @@ pub(crate) fn dispatch(shared: &Shared, request: &RecordedRequest) -> Reply {
         .unwrap_or_else(|e| e)
 }
 
-/// 405 when the path exists for another method, else 404.
-fn not_matched(request: &RecordedRequest, rest: &[&str]) -> Reply {
+/// 405 when the path exists for another method (in this API version), else 404.
+fn not_matched(request: &RecordedRequest, rest: &[&str], is_v2: bool) -> Reply {
     let allowed: Vec<&'static str> = ["GET", "POST", "PUT", "DELETE"]
         .into_iter()
         .filter(|m| match rest {
-            ["organizers", _, tail @ ..] => Op::organizer(m, tail).is_some(),
+            ["organizers", _, tail @ ..] => {
+                Op::organizer(m, tail).is_some_and(|op| !(is_v2 && v2::is_v1_only(&op)))
+            }
             ["accounts", _, "webinars"] => *m == "GET",
             _ => false,
         })
