@@ -7,6 +7,10 @@
 //! All 36 operations of 1.0.3 are rows of one table per API area: `sessions`, `attendees`,
 //! `registrants`, `webinars` (panelists included) and `coorganizers`.
 //!
+//! With `<apiVersion>v2</apiVersion>` in `init` the same rows call GoTo's current REST v2
+//! ([`v2`]): Bearer tokens from the OAuth 2.0 grants, renewed on expiry and on rejection
+//! ([`renewal`]), paging, and an optional rate limit ([`limiter`]).
+//!
 //! ```
 //! use oxynapse_engine::Registry;
 //! use oxynapse_gotowebinar::GoToWebinar;
