@@ -23,6 +23,8 @@ pub struct Request {
     pub path_and_query: String,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The transport can relay a large backend body as it arrives.
+    pub streaming: bool,
 }
 
 pub async fn route(
@@ -130,11 +132,7 @@ async fn to_api(
             with_allow(error_response(&error), &allowed)
         }
         Dispatch::Options(allowed) => with_allow(
-            OutgoingResponse {
-                status: StatusCode::OK,
-                headers: HeaderMap::new(),
-                body: Bytes::new(),
-            },
+            OutgoingResponse::new(StatusCode::OK, HeaderMap::new(), Bytes::new()),
             &allowed,
         ),
         Dispatch::NotFound => {
@@ -187,14 +185,18 @@ fn context(
     deployment: Arc<Deployment>,
     request: Request,
 ) -> MessageContext {
-    MessageContext::new(
+    let mut ctx = MessageContext::new(
         services.clone(),
         deployment,
         request.method,
         request.path_and_query,
         request.headers,
         request.body,
-    )
+    );
+    if request.streaming {
+        ctx.allow_streaming();
+    }
+    ctx
 }
 
 fn with_allow(mut response: OutgoingResponse, allowed: &[Method]) -> OutgoingResponse {

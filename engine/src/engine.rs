@@ -152,6 +152,7 @@ impl Engine {
     }
 
     /// Mediates one request (`/services/{proxy}` or an API path), independent of any transport.
+    /// The response body is always whole (`stream` is `None`).
     pub async fn handle(
         &self,
         method: Method,
@@ -164,6 +165,26 @@ impl Engine {
             path_and_query,
             headers,
             body,
+            streaming: false,
+        };
+        route(&self.services, self.deployment(), request).await
+    }
+
+    /// [`handle`](Self::handle) for a transport that can relay a body as it arrives: a large
+    /// backend answer that no mediator reads comes back in the response's `stream`.
+    pub async fn handle_streaming(
+        &self,
+        method: Method,
+        path_and_query: String,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> OutgoingResponse {
+        let request = Request {
+            method,
+            path_and_query,
+            headers,
+            body,
+            streaming: true,
         };
         route(&self.services, self.deployment(), request).await
     }

@@ -75,11 +75,7 @@ impl Handler {
                 .expect("respond() just captured a response");
         }
         tracing::info!(handler = %self, "flow ended without a response; answering 202");
-        OutgoingResponse {
-            status: StatusCode::ACCEPTED,
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-        }
+        OutgoingResponse::new(StatusCode::ACCEPTED, HeaderMap::new(), Bytes::new())
     }
 
     async fn run(&self, ctx: &mut MessageContext) -> Result<(), MediationError> {
@@ -126,9 +122,9 @@ impl Handler {
 pub fn error_response(error: &MediationError) -> OutgoingResponse {
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    OutgoingResponse {
-        status: StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    OutgoingResponse::new(
+        StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         headers,
-        body: Bytes::from(error.to_json_body()),
-    }
+        Bytes::from(error.to_json_body()),
+    )
 }

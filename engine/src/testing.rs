@@ -59,6 +59,15 @@ pub fn compile_errors(xml: &str) -> Vec<String> {
     diags.into_vec().iter().map(|d| d.render()).collect()
 }
 
+/// Compiles one mediator element; panics on a compile error.
+pub fn compile_mediator(xml: &str) -> Box<dyn crate::mediators::Mediator> {
+    let el = element(xml);
+    let registry = registry();
+    let mut diags = diagnostics(xml);
+    let built = CompileCx::new(&registry, &mut diags).mediator(&el);
+    built.unwrap_or_else(|_| panic!("{xml}: {:?}", diags.into_vec()))
+}
+
 /// Compiles an `<endpoint>` element.
 pub fn compile_endpoint(xml: &str) -> Result<Endpoint, Vec<String>> {
     let el = element(xml);

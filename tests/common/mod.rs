@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod gotowebinar;
+pub mod streaming;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -51,6 +51,7 @@ impl MessageContext {
             continuing: Vec::new(),
             started_splits: Vec::new(),
             called_backend: false,
+            streaming: self.streaming.for_branch(),
         }
     }
 

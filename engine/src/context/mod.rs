@@ -5,6 +5,7 @@
 
 mod branch;
 mod payload;
+mod streaming;
 mod value;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ pub use value::{PropertyType, PropertyValue};
 use crate::deploy::Deployment;
 use crate::error::MediationError;
 use crate::handler::Handler;
+use crate::http::streamed::StreamedBody;
 use crate::services::EngineServices;
 use crate::template::FuncValue;
 use crate::xpath::Document;
@@ -41,11 +43,27 @@ pub enum Direction {
 }
 
 /// The response handed back to the client, captured when `respond` or `send` runs.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct OutgoingResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
+    /// The body, or nothing when it is in `stream`.
     pub body: Bytes,
+    /// A large backend body relayed as it arrives; only when the transport asked for
+    /// streaming (see [`Engine::handle_streaming`](crate::Engine::handle_streaming)).
+    pub stream: Option<StreamedBody>,
+}
+
+impl OutgoingResponse {
+    /// A response with a body held in memory.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> OutgoingResponse {
+        OutgoingResponse {
+            status,
+            headers,
+            body,
+            stream: None,
+        }
+    }
 }
 
 /// Axis2 properties with a meaning to the engine.
@@ -126,6 +144,8 @@ pub struct MessageContext {
     started_splits: Vec<Arc<crate::eip::Split>>,
     /// A non-blocking `call` returned to this message.
     called_backend: bool,
+    /// How this message may relay large backend bodies (see `streaming.rs`).
+    streaming: streaming::Streaming,
 }
 
 /// The parts of a message an endpoint changes, saved to send the same request again.
@@ -176,6 +196,7 @@ impl MessageContext {
             continuing: Vec::new(),
             started_splits: Vec::new(),
             called_backend: false,
+            streaming: streaming::Streaming::default(),
         }
     }
 
@@ -205,6 +226,7 @@ impl MessageContext {
         self.body_from_backend = saved.body_from_backend;
         self.soap_fault = saved.soap_fault;
         self.xml_view = None;
+        self.streaming.body = None;
         self.result_changes += 1;
     }
 
@@ -580,6 +602,7 @@ impl MessageContext {
     pub fn set_body(&mut self, body: Bytes, content_type: &str) {
         self.soap_fault = false;
         self.xml_view = None;
+        self.streaming.body = None;
         self.payload.set_mediated_raw(body);
         self.set_axis2_property(axis2::MESSAGE_TYPE, content_type);
         self.result_changes += 1;
@@ -589,6 +612,7 @@ impl MessageContext {
     pub fn set_json_payload(&mut self, value: Value) {
         self.soap_fault = false;
         self.xml_view = None;
+        self.streaming.body = None;
         self.payload.set_json(value);
         self.result_changes += 1;
     }
@@ -604,6 +628,7 @@ impl MessageContext {
         self.xml_view = None;
         self.body_from_backend = true;
         self.headers = headers;
+        self.streaming.body = None;
         self.payload.set_raw(body);
         self.axis2.remove(axis2::MESSAGE_TYPE);
         self.axis2.remove(axis2::CONTENT_TYPE);
@@ -659,7 +684,10 @@ impl MessageContext {
             .axis2
             .get("NO_ENTITY_BODY")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let body = if no_body {
+        // A body still streaming is the unmodified backend answer (changing the body drops
+        // the stream): it goes to the client as it arrives.
+        let stream = self.streaming.body.take().filter(|_| !no_body);
+        let body = if no_body || stream.is_some() {
             Bytes::new()
         } else {
             self.payload.to_bytes()
@@ -668,6 +696,7 @@ impl MessageContext {
             status,
             headers,
             body,
+            stream,
         });
     }
 

@@ -85,11 +85,26 @@ impl Leaf {
         name: impl FnOnce() -> String,
     ) -> Result<(), MediationError> {
         self.suspension.check_with(name)?;
+        // Sending a body on needs it whole (a `<send/>` to the To address of an answer).
+        if ctx.has_streamed_body() {
+            ctx.buffer_streamed_body().await?;
+        }
         let (request, parsed) = self.prepare(ctx)?;
-        match ctx.services().http().send_parsed(request, parsed).await {
+        let stream = ctx.stream_answer();
+        match ctx
+            .services()
+            .http()
+            .send_relay(request, parsed, stream)
+            .await
+        {
+            // A streamed body that breaks off later no longer counts against the endpoint:
+            // its answer had already started.
             Ok(response) => {
                 self.suspension.on_success();
                 ctx.replace_message(response.status, response.headers, response.body);
+                if let Some(body) = response.stream {
+                    ctx.set_streamed_body(body);
+                }
                 Ok(())
             }
             Err(error) => {

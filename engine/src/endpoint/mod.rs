@@ -208,6 +208,9 @@ impl Endpoint {
         ctx: &mut MessageContext,
         children: &[&Endpoint],
     ) -> Result<(), MediationError> {
+        // The answers are copied and restored: they must be whole.
+        let streamable = ctx.stream_answer();
+        ctx.set_stream_answer(false);
         let request = ctx.snapshot_message();
         let mut answer = None;
         let mut last = None;
@@ -219,6 +222,7 @@ impl Endpoint {
                 Err(error) => last = Some(error),
             }
         }
+        ctx.set_stream_answer(streamable);
         match answer {
             Some(message) => {
                 ctx.restore_message(message);

@@ -139,6 +139,16 @@ impl Expression {
         XPathExpr::compile(trimmed, namespaces).map(|x| Expression::XPath(Box::new(x)))
     }
 
+    /// True when evaluating it may read the message body: `json-eval` and XPath do (XPath
+    /// runs over the message's XML view), and so may a template parameter (`$func:`), whose
+    /// value can be a lazy expression. Other property lookups never do.
+    pub fn reads_body(&self) -> bool {
+        match self {
+            Expression::JsonEval(_) | Expression::XPath(_) => true,
+            Expression::Lookup(l) => l.scope == Scope::Func,
+        }
+    }
+
     /// True when the value comes from what the client sent (payload or headers), so a value
     /// that cannot be used is the client's fault (400) rather than the engine's.
     pub fn reads_request(&self) -> bool {

@@ -14,6 +14,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use super::allow_list::AllowList;
+use super::streamed::{Buffered, StreamedBody, buffer_or_stream};
 use crate::error::{MediationError, codes};
 
 /// A request to a backend.
@@ -27,12 +28,14 @@ pub struct BackendRequest {
     pub timeout: Option<Duration>,
 }
 
-/// A backend's complete answer.
-#[derive(Debug, Clone)]
+/// A backend's answer: its whole body, or (from [`send_relay`](BackendClient::send_relay)
+/// only) an empty `body` and the large body still arriving in `stream`.
+#[derive(Debug)]
 pub struct BackendResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Bytes,
+    pub stream: Option<StreamedBody>,
 }
 
 /// The pooled client. Plain `http://` backends go through hyper-util's client, the cheapest
@@ -94,6 +97,19 @@ impl BackendClient {
         request: BackendRequest,
         parsed: Option<Uri>,
     ) -> Result<BackendResponse, MediationError> {
+        self.send_relay(request, parsed, false).await
+    }
+
+    /// [`send_parsed`](Self::send_parsed); with `stream_large`, a body larger than
+    /// [`STREAM_THRESHOLD`](super::streamed::STREAM_THRESHOLD) is not read but returned in
+    /// `stream`, for the caller to relay. The timeout then covers the head and the first part
+    /// of the body, and is the idle timeout of the rest (see [`super::streamed`]).
+    pub async fn send_relay(
+        &self,
+        request: BackendRequest,
+        parsed: Option<Uri>,
+        stream_large: bool,
+    ) -> Result<BackendResponse, MediationError> {
         let destination = match parsed {
             Some(uri) => Destination::Plain(uri),
             None => Destination::parse(&request.url)?,
@@ -117,8 +133,8 @@ impl BackendClient {
         let method = request.method.clone();
         let started = std::time::Instant::now();
         let response = match &destination {
-            Destination::Plain(uri) => self.send_plain(uri, request, timeout).await,
-            Destination::Other(url) => self.send_tls(url, request, timeout).await,
+            Destination::Plain(uri) => self.send_plain(uri, request, timeout, stream_large).await,
+            Destination::Other(url) => self.send_tls(url, request, timeout, stream_large).await,
         }
         .map_err(|failure| failure.into_error(&destination.origin(), timeout))?;
         tracing::debug!(
@@ -136,6 +152,7 @@ impl BackendClient {
         uri: &Uri,
         request: BackendRequest,
         timeout: Duration,
+        stream_large: bool,
     ) -> Result<BackendResponse, Failure> {
         let mut outgoing = http::Request::new(Full::new(request.body.unwrap_or_default()));
         *outgoing.method_mut() = request.method;
@@ -144,11 +161,27 @@ impl BackendClient {
         let exchange = async {
             let response = self.plain.request(outgoing).await.map_err(Failure::Plain)?;
             let (parts, body) = response.into_parts();
-            let body = body.collect().await.map_err(Failure::PlainBody)?.to_bytes();
+            // The origin (for a log line) is only built for a body that does stream.
+            let origin = || Destination::Plain(uri.clone()).origin();
+            let (body, stream) = if !stream_large {
+                (
+                    body.collect().await.map_err(Failure::PlainBody)?.to_bytes(),
+                    None,
+                )
+            } else {
+                match buffer_or_stream(body, timeout, origin)
+                    .await
+                    .map_err(Failure::PlainBody)?
+                {
+                    Buffered::Whole(body) => (body, None),
+                    Buffered::Streaming(stream) => (Bytes::new(), Some(stream)),
+                }
+            };
             Ok(BackendResponse {
                 status: parts.status,
                 headers: parts.headers,
                 body,
+                stream,
             })
         };
         match tokio::time::timeout(timeout, exchange).await {
@@ -162,24 +195,53 @@ impl BackendClient {
         url: &reqwest::Url,
         request: BackendRequest,
         timeout: Duration,
+        stream_large: bool,
     ) -> Result<BackendResponse, Failure> {
         let mut builder = self
             .tls
             .request(request.method, url.clone())
-            .headers(request.headers)
-            .timeout(timeout);
+            .headers(request.headers);
+        if !stream_large {
+            // reqwest's own timeout runs until the body is read: not for a streamed one.
+            builder = builder.timeout(timeout);
+        }
         if let Some(body) = request.body {
             builder = builder.body(body);
         }
-        let response = builder.send().await.map_err(Failure::Reqwest)?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(Failure::Reqwest)?;
-        Ok(BackendResponse {
-            status,
-            headers,
-            body,
-        })
+        if !stream_large {
+            let response = builder.send().await.map_err(Failure::Reqwest)?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map_err(Failure::Reqwest)?;
+            return Ok(BackendResponse {
+                status,
+                headers,
+                body,
+                stream: None,
+            });
+        }
+        let exchange = async {
+            let response = builder.send().await.map_err(Failure::Reqwest)?;
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body = reqwest::Body::from(response);
+            let (body, stream) = match buffer_or_stream(body, timeout, || origin_of_url(url))
+                .await
+                .map_err(Failure::Reqwest)?
+            {
+                Buffered::Whole(body) => (body, None),
+                Buffered::Streaming(stream) => (Bytes::new(), Some(stream)),
+            };
+            Ok(BackendResponse {
+                status,
+                headers,
+                body,
+                stream,
+            })
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::TimedOut),
+        }
     }
 }
 

@@ -4,3 +4,4 @@ pub mod allow_list;
 pub mod client;
 pub mod management;
 pub mod server;
+pub mod streamed;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Either, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -25,6 +25,10 @@ use crate::context::OutgoingResponse;
 use crate::engine::Engine;
 use crate::error::MediationError;
 use crate::handler::error_response;
+use crate::http::streamed::StreamedBody;
+
+/// A response body: whole, or relayed from a backend as it arrives.
+type ResponseBody = Either<Full<Bytes>, StreamedBody>;
 
 /// A running server; dropping the handle leaves it running, `shutdown` stops it.
 pub struct ServerHandle {
@@ -176,7 +180,7 @@ async fn serve_role(
     }
 }
 
-fn handle_management(engine: &Engine, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+fn handle_management(engine: &Engine, request: &Request<Incoming>) -> Response<ResponseBody> {
     match (request.method(), request.uri().path()) {
         (&http::Method::GET, "/management/artifacts") => {
             let body = crate::http::management::artifacts(&engine.deployment()).to_string();
@@ -192,8 +196,8 @@ fn handle_management(engine: &Engine, request: &Request<Incoming>) -> Response<F
     }
 }
 
-fn json_response(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body));
+fn json_response(status: StatusCode, body: Bytes) -> Response<ResponseBody> {
+    let mut response = Response::new(Either::Left(Full::new(body)));
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -201,7 +205,7 @@ fn json_response(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
     response
 }
 
-async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<ResponseBody> {
     let path = request.uri().path();
     if path == "/healthz" {
         return health(&engine);
@@ -235,7 +239,7 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Ful
         |pq| pq.as_str().to_string(),
     );
     let response = engine
-        .handle(parts.method, path_and_query, parts.headers, body)
+        .handle_streaming(parts.method, path_and_query, parts.headers, body)
         .await;
     into_response(response)
 }
@@ -245,7 +249,7 @@ fn too_large(limit: usize) -> MediationError {
         .with_detail(format!("the limit is {limit} bytes"))
 }
 
-fn health(engine: &Engine) -> Response<Full<Bytes>> {
+fn health(engine: &Engine) -> Response<ResponseBody> {
     let (status, body) = if engine.is_ready() {
         (StatusCode::OK, r#"{"status":"ok"}"#)
     } else {
@@ -254,8 +258,14 @@ fn health(engine: &Engine) -> Response<Full<Bytes>> {
     json_response(status, Bytes::from_static(body.as_bytes()))
 }
 
-fn into_response(out: OutgoingResponse) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(out.body));
+fn into_response(out: OutgoingResponse) -> Response<ResponseBody> {
+    let body = match out.stream {
+        None => Either::Left(Full::new(out.body)),
+        // hyper sends Content-Length when the backend declared one (the body's size hint),
+        // else chunks; an error from the body cuts the connection.
+        Some(stream) => Either::Right(stream),
+    };
+    let mut response = Response::new(body);
     *response.status_mut() = out.status;
     *response.headers_mut() = out.headers;
     response

@@ -35,6 +35,10 @@ impl MediatorFactory for DropFactory {
 
 #[async_trait]
 impl Mediator for DropMediator {
+    fn reads_body(&self) -> bool {
+        false
+    }
+
     async fn mediate(&self, _ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         Ok(Flow::Stop)
     }

@@ -133,6 +133,18 @@ pub(super) fn branch(el: &Element, cx: &mut CompileCx<'_>) -> Result<SequenceRef
 
 #[async_trait]
 impl Mediator for FilterMediator {
+    fn reads_body(&self) -> bool {
+        let condition = match &self.condition {
+            Condition::Match { source, .. } => source,
+            Condition::Truth(expression) => expression,
+        };
+        condition.reads_body()
+            || [&self.then_branch, &self.else_branch]
+                .into_iter()
+                .flatten()
+                .any(SequenceRef::reads_body)
+    }
+
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         let holds = match &self.condition {
             Condition::Match { source, regex } => source

@@ -182,6 +182,12 @@ impl MediatorFactory for HeaderFactory {
 
 #[async_trait]
 impl Mediator for HeaderMediator {
+    /// A SOAP header lives in the body; the others are transport headers or properties.
+    fn reads_body(&self) -> bool {
+        self.place == Place::Soap
+            || matches!(&self.action, HeaderAction::SetExpression(e) if e.reads_body())
+    }
+
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         let value = match &self.action {
             HeaderAction::Remove => None,

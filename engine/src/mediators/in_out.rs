@@ -44,6 +44,12 @@ impl MediatorFactory for DirectionFactory {
 
 #[async_trait]
 impl Mediator for DirectionMediator {
+    /// Asked about the response flow (see [`Mediator::reads_body`]): `<in>` does not run
+    /// there, `<out>` reads what its mediators read.
+    fn reads_body(&self) -> bool {
+        self.runs_for == Direction::Response && self.mediators.reads_body()
+    }
+
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         if ctx.direction() == self.runs_for {
             self.mediators.run(ctx).await

@@ -163,6 +163,15 @@ fn log_property(el: &Element, cx: &mut CompileCx<'_>) -> Result<(String, Value),
 
 #[async_trait]
 impl Mediator for LogMediator {
+    /// `full` prints the payload; the other levels only what their properties read.
+    fn reads_body(&self) -> bool {
+        self.level == Level::Full
+            || self
+                .properties
+                .iter()
+                .any(|(_, v)| matches!(v, Value::Expression(e) if e.reads_body()))
+    }
+
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         let enabled = match self.category {
             Category::Trace => {

@@ -50,6 +50,15 @@ pub enum Flow {
 #[async_trait]
 pub trait Mediator: Send + Sync + fmt::Debug {
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError>;
+
+    /// Whether this mediator may read the message body when it runs in the response flow
+    /// (parse it, log it, forward it to another endpoint). Asked once, at deploy time: an
+    /// answer that only goes through mediators that say `false` is relayed to the client
+    /// while it arrives, without being held in memory. The default is the safe `true`; say
+    /// `false` only for a mediator that provably never looks at the payload.
+    fn reads_body(&self) -> bool {
+        true
+    }
 }
 
 /// Builds a mediator from its XML element. `tag()` is the element's local name.

@@ -224,6 +224,14 @@ fn build_set_action(el: &Element, cx: &mut CompileCx<'_>) -> Result<Action, Repo
 
 #[async_trait]
 impl Mediator for PropertyMediator {
+    /// Setting a property never touches the body; only its expressions may read it.
+    fn reads_body(&self) -> bool {
+        self.dynamic_name
+            .as_ref()
+            .is_some_and(Expression::reads_body)
+            || matches!(&self.action, Action::SetExpression { expression, .. } if expression.reads_body())
+    }
+
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         let (name, secret): (std::borrow::Cow<'_, str>, bool) = match &self.dynamic_name {
             None => (self.name.as_str().into(), self.secret_name),

@@ -34,6 +34,11 @@ impl MediatorFactory for RespondFactory {
 
 #[async_trait]
 impl Mediator for RespondMediator {
+    /// It hands the body to the client as it is.
+    fn reads_body(&self) -> bool {
+        false
+    }
+
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         ctx.respond();
         Ok(Flow::Stop)

@@ -60,6 +60,12 @@ impl MediatorFactory for SendFactory {
 
 #[async_trait]
 impl Mediator for SendMediator {
+    /// `<send/>` hands the body to the client as it is; a send to an endpoint forwards it
+    /// (and its `receive` sequence, in the response flow, may read the answer).
+    fn reads_body(&self) -> bool {
+        self.endpoint.is_some()
+    }
+
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         match &self.endpoint {
             Some(endpoint) => send_to_endpoint(ctx, endpoint, self.receive.as_ref()).await?,
@@ -108,15 +114,25 @@ pub async fn send_to_endpoint(
         }
         ctx.extensions_mut().insert(AnswerRounds(rounds));
     }
-    // Boxed on its own: the endpoint's future holds the whole HTTP exchange (kilobytes), and
-    // inline it would make every `<send/>` future that big, even one that only answers the
-    // client, and each is allocated and copied per message.
-    Box::pin(endpoint.call(ctx)).await?;
-    ctx.set_direction(Direction::Response);
     let out = match receive {
         Some(r) => Some(r.clone()),
         None => ctx.handler().and_then(|h| h.out_sequence.clone()),
     };
+    // A large answer that nothing on its way back reads is relayed as it arrives. The
+    // sequence's flag was computed when it was compiled; only a named one is looked up.
+    if ctx.streaming_allowed() {
+        let reads = out
+            .as_ref()
+            .is_some_and(|s| s.reads_body_in(ctx.deployment()));
+        ctx.set_stream_answer(!reads);
+    }
+    // Boxed on its own: the endpoint's future holds the whole HTTP exchange (kilobytes), and
+    // inline it would make every `<send/>` future that big, even one that only answers the
+    // client, and each is allocated and copied per message.
+    let called = Box::pin(endpoint.call(ctx)).await;
+    ctx.set_stream_answer(false);
+    called?;
+    ctx.set_direction(Direction::Response);
     match out {
         Some(sequence) => {
             sequence.run(ctx).await?;

@@ -63,6 +63,11 @@ impl MediatorFactory for SequenceFactory {
 
 #[async_trait]
 impl Mediator for SequenceMediator {
+    /// An inline sequence reads what its mediators read; a named one counts as reading.
+    fn reads_body(&self) -> bool {
+        self.target.reads_body()
+    }
+
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         self.target.run(ctx).await
     }

@@ -119,6 +119,12 @@ impl MediatorFactory for SwitchFactory {
 
 #[async_trait]
 impl Mediator for SwitchMediator {
+    fn reads_body(&self) -> bool {
+        self.source.reads_body()
+            || self.cases.iter().any(|(_, case)| case.reads_body())
+            || self.default.as_ref().is_some_and(SequenceRef::reads_body)
+    }
+
     async fn mediate(&self, ctx: &mut MessageContext) -> Result<Flow, MediationError> {
         let value = self.source.evaluate(ctx)?;
         let chosen = value
