@@ -7,6 +7,7 @@
 //! port = 8290
 //! backend-timeout-ms = 30000
 //! allow-backend = ["api.getgo.com:443", "*.internal.example.com"]
+//! registry = "redis://127.0.0.1:6379/0"
 //! ```
 
 use std::ffi::OsString;
@@ -81,9 +82,15 @@ mod tests {
     use super::*;
 
     fn known() -> Vec<String> {
-        ["port", "allow-backend", "no-watch", "backend-timeout-ms"]
-            .map(String::from)
-            .to_vec()
+        [
+            "port",
+            "allow-backend",
+            "no-watch",
+            "backend-timeout-ms",
+            "registry",
+        ]
+        .map(String::from)
+        .to_vec()
     }
 
     #[test]
@@ -109,6 +116,10 @@ mod tests {
                 .contains("unknown setting `prot`")
         );
         assert!(flags_from_toml("port = [[1]]", &known()).is_err());
+        assert_eq!(
+            flags_from_toml("registry = \"redis://h:6379/2?prefix=eu\"", &known()).unwrap(),
+            ["--registry=redis://h:6379/2?prefix=eu"]
+        );
         assert!(flags_from_toml("port = ", &known()).is_err());
     }
 

@@ -57,6 +57,10 @@ struct ServeArgs {
     /// Where the registry (cached tokens and other resources) is kept.
     #[arg(long, default_value = ".oxynapse")]
     data_dir: PathBuf,
+    /// Where the registry lives: `file` (under --data-dir, the default) or Redis,
+    /// `redis://[:PASSWORD@]HOST:PORT/DB[?prefix=NAME]`, which many instances can share.
+    #[arg(long, value_name = "file|redis://HOST:PORT/DB")]
+    registry: Option<String>,
     /// How long a backend may take to answer, in milliseconds.
     #[arg(long, default_value_t = 120_000)]
     backend_timeout_ms: u64,
@@ -174,7 +178,9 @@ async fn run_server(args: ServeArgs) -> Result<(), String> {
     } else {
         tracing::info!(allowed = %settings.allowed_backends, "backend allow-list");
     }
-    let engine = Engine::new(registry(), EngineServices::new(settings)?);
+    let store = oxynapse_engine::store::open(args.registry.as_deref(), &args.data_dir).await?;
+    tracing::info!(store = ?store, "registry");
+    let engine = Engine::new(registry(), EngineServices::with_store(settings, store)?);
     let started = std::time::Instant::now();
     let deployment = engine.deploy_folder(&args.deploy_dir).map_err(|e| {
         format!(

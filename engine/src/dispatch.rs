@@ -3,6 +3,7 @@
 //! Synapse), else gets a 404.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{ALLOW, HeaderValue};
@@ -32,17 +33,31 @@ pub async fn route(
     deployment: Arc<Deployment>,
     request: Request,
 ) -> OutgoingResponse {
+    let started = Instant::now();
     if request.path_and_query.starts_with("/services/") {
-        to_proxy(services, deployment, request).await
+        to_proxy(services, deployment, request, started).await
     } else {
-        to_api(services, deployment, request).await
+        to_api(services, deployment, request, started).await
     }
+}
+
+/// The answer for a path nothing serves, counted as such.
+fn unmatched(
+    services: &EngineServices,
+    error: &MediationError,
+    started: Instant,
+) -> OutgoingResponse {
+    let response = error_response(error);
+    let metrics = services.metrics().unmatched();
+    metrics.record(response.status.as_u16(), started.elapsed());
+    response
 }
 
 async fn to_proxy(
     services: &Arc<EngineServices>,
     deployment: Arc<Deployment>,
     request: Request,
+    started: Instant,
 ) -> OutgoingResponse {
     let name = service_name(&request.path_and_query).to_string();
     // Axis2 also serves `/services/Name.SOAP11Endpoint` style paths.
@@ -55,24 +70,28 @@ async fn to_proxy(
         .cloned();
     let Some(proxy) = found else {
         if deployment.sequence(MAIN).is_some() {
-            return to_main(services, deployment, request).await;
+            return to_main(services, deployment, request, started).await;
         }
         tracing::debug!(service = %name, "no such service");
         let error = MediationError::client_status(404, "no such service")
             .with_detail(format!("no proxy named `{name}` is deployed"));
-        return error_response(&error);
+        return unmatched(services, &error, started);
     };
     if !proxy.service.started {
         let error = MediationError::unavailable("service stopped").with_detail(format!(
             "proxy `{name}` is deployed with startOnLoad=\"false\""
         ));
-        return error_response(&error);
+        let response = error_response(&error);
+        proxy.stats.observe(response.status.as_u16(), started);
+        return response;
     }
     // The postfix starts after `/services/` and the name as it appears in the URL.
     let name_end = "/services/".len() + name.len();
     let mut ctx = context(services, deployment, request);
     let response = proxy.service.mediate(&mut ctx, name_end).await;
-    proxy.stats.record(ctx.faults() > 0);
+    proxy
+        .stats
+        .record_answer(ctx.faults() > 0, response.status.as_u16(), started);
     response
 }
 
@@ -80,17 +99,18 @@ async fn to_api(
     services: &Arc<EngineServices>,
     deployment: Arc<Deployment>,
     request: Request,
+    started: Instant,
 ) -> OutgoingResponse {
     let path = request.path_and_query.clone();
     let Some((deployed, at)) = deployment.api_for(&path).map(|(d, at)| (d.clone(), at)) else {
         if deployment.sequence(MAIN).is_some() {
-            return to_main(services, deployment, request).await;
+            return to_main(services, deployment, request, started).await;
         }
         let error = MediationError::client_status(404, "not found").with_detail(format!(
             "no API context matches `{}`, and proxies live under /services/{{name}}",
             path.split('?').next().unwrap_or_default()
         ));
-        return error_response(&error);
+        return unmatched(services, &error, started);
     };
     let below = &path[at..];
     let sub_path = if below.is_empty() || below.starts_with('?') {
@@ -99,7 +119,7 @@ async fn to_api(
         below.to_string()
     };
     let api = &deployed.api;
-    match api.dispatch(&request.method, &sub_path) {
+    let response = match api.dispatch(&request.method, &sub_path) {
         Dispatch::Resource(resource, vars) => {
             let handler = resource.handler.clone();
             let method = request.method.to_string();
@@ -118,8 +138,11 @@ async fn to_api(
             ctx.set_known_property("REST_SUB_REQUEST_PATH", sub_path.as_str(), false);
             ctx.set_handler(handler.clone(), at);
             let response = handler.mediate(&mut ctx).await;
-            deployed.stats.record(ctx.faults() > 0);
-            response
+            let status = response.status.as_u16();
+            deployed
+                .stats
+                .record_answer(ctx.faults() > 0, status, started);
+            return response;
         }
         Dispatch::MethodNotAllowed(allowed) => {
             let error =
@@ -144,7 +167,10 @@ async fn to_api(
                 ));
             error_response(&error)
         }
-    }
+    };
+    // The API answered without mediating: 405, OPTIONS, no such resource.
+    deployed.stats.observe(response.status.as_u16(), started);
+    response
 }
 
 const MAIN: &str = "main";
@@ -154,6 +180,7 @@ async fn to_main(
     services: &Arc<EngineServices>,
     deployment: Arc<Deployment>,
     request: Request,
+    started: Instant,
 ) -> OutgoingResponse {
     let fault_sequence = deployment.sequence("fault").map(|_| SequenceRef::Named {
         key: "fault".into(),
@@ -177,7 +204,10 @@ async fn to_main(
     let postfix = request.path_and_query.len();
     let mut ctx = context(services, deployment, request);
     ctx.set_handler(handler.clone(), postfix);
-    handler.mediate(&mut ctx).await
+    let response = handler.mediate(&mut ctx).await;
+    let metrics = services.metrics().main_sequence();
+    metrics.record(response.status.as_u16(), started.elapsed());
+    response
 }
 
 fn context(

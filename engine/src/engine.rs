@@ -31,10 +31,11 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(registry: Registry, services: EngineServices) -> Arc<Engine> {
+        let deployer = Deployer::with_metrics(services.metrics().clone());
         Arc::new(Engine {
             registry: Arc::new(registry),
             services: Arc::new(services),
-            deployer: Mutex::new(Deployer::new()),
+            deployer: Mutex::new(deployer),
             deployment: ArcSwap::from_pointee(Deployment::default()),
             ready: AtomicBool::new(false),
         })
@@ -109,6 +110,7 @@ impl Engine {
 
     fn publish(&self, deployer: &mut Deployer, touched: &[(Arc<str>, Change)]) -> Arc<Deployment> {
         let deployment = Arc::new(deployer.deployment());
+        let metrics = self.services.metrics();
         for (file, change) in touched {
             if let Some(report) = deployment.files().iter().find(|r| &r.file == file) {
                 for diagnostic in &report.diagnostics {
@@ -120,21 +122,34 @@ impl Engine {
                 }
             }
             match change {
-                Change::Deployed => tracing::info!(file = %file, "deployed"),
+                Change::Deployed => {
+                    metrics.deploy_event("deployed");
+                    tracing::info!(file = %file, "deployed")
+                }
                 Change::Failed {
                     kept_previous: true,
                 } => {
+                    metrics.deploy_event("failed");
                     tracing::error!(file = %file, "not deployed; the previous version keeps serving")
                 }
                 Change::Failed {
                     kept_previous: false,
-                } => tracing::error!(file = %file, "not deployed"),
-                Change::Partial { deployed } => tracing::error!(
-                    file = %file,
-                    deployed,
-                    "deployed only the artifacts without errors"
-                ),
-                Change::Removed => tracing::info!(file = %file, "undeployed"),
+                } => {
+                    metrics.deploy_event("failed");
+                    tracing::error!(file = %file, "not deployed")
+                }
+                Change::Partial { deployed } => {
+                    metrics.deploy_event("partial");
+                    tracing::error!(
+                        file = %file,
+                        deployed,
+                        "deployed only the artifacts without errors"
+                    )
+                }
+                Change::Removed => {
+                    metrics.deploy_event("undeployed");
+                    tracing::info!(file = %file, "undeployed")
+                }
                 Change::Unknown => {}
             }
         }
@@ -160,6 +175,7 @@ impl Engine {
         headers: HeaderMap,
         body: Bytes,
     ) -> OutgoingResponse {
+        let _in_flight = self.services.metrics().in_flight();
         let request = Request {
             method,
             path_and_query,
@@ -179,6 +195,8 @@ impl Engine {
         headers: HeaderMap,
         body: Bytes,
     ) -> OutgoingResponse {
+        // In flight until the answer's head is ready; a streamed body is relayed after.
+        let _in_flight = self.services.metrics().in_flight();
         let request = Request {
             method,
             path_and_query,

@@ -50,6 +50,7 @@ pub mod expr;
 pub mod handler;
 pub mod http;
 pub mod mediators;
+pub mod metrics;
 pub mod proxy;
 pub mod registry;
 pub mod secrets;

@@ -5,22 +5,49 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use crate::context::{MessageContext, OutgoingResponse};
 use crate::handler::Handler;
+use crate::metrics::ArtifactMetrics;
 
-/// Request and error counts of one proxy, kept across redeployments.
+/// Request and error counts of one proxy or API, kept across redeployments, and its
+/// Prometheus handles (resolved when it is first deployed).
 #[derive(Debug, Default)]
 pub struct RequestStats {
     requests: AtomicU64,
     errors: AtomicU64,
+    metrics: Option<ArtifactMetrics>,
 }
 
 impl RequestStats {
+    /// Counters that also feed these Prometheus handles.
+    pub fn with_metrics(metrics: ArtifactMetrics) -> RequestStats {
+        RequestStats {
+            metrics: Some(metrics),
+            ..RequestStats::default()
+        }
+    }
+
     pub fn record(&self, failed: bool) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         if failed {
             self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts one answered request: `failed` when the fault path ran, with the answer's
+    /// status and the time since `started`.
+    pub fn record_answer(&self, failed: bool, status: u16, started: Instant) {
+        self.record(failed);
+        self.observe(status, started);
+    }
+
+    /// Counts an answer given without mediating (405, OPTIONS, a stopped proxy's 503) in the
+    /// metrics only: the management API's counts are of mediated requests.
+    pub fn observe(&self, status: u16, started: Instant) {
+        if let Some(metrics) = &self.metrics {
+            metrics.record(status, started.elapsed());
         }
     }
 

@@ -1,5 +1,5 @@
 //! What every message of a running engine shares: the pooled HTTP client, the registry, the
-//! system-scope properties and the engine's settings.
+//! system-scope properties, the metrics and the engine's settings.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::http::allow_list::AllowList;
 use crate::http::client::BackendClient;
+use crate::metrics::Metrics;
 use crate::store::{FileRegistryStore, MemoryRegistryStore, RegistryStore};
 
 /// Engine-wide settings, with WSO2 MI's defaults.
@@ -73,6 +74,7 @@ pub struct EngineServices {
     registry_store: Arc<dyn RegistryStore>,
     system_properties: RwLock<HashMap<String, String>>,
     settings: Settings,
+    metrics: Arc<Metrics>,
 }
 
 impl EngineServices {
@@ -93,6 +95,7 @@ impl EngineServices {
             registry_store,
             system_properties: RwLock::new(HashMap::new()),
             settings,
+            metrics: Arc::new(Metrics::new()),
         })
     }
 
@@ -111,6 +114,11 @@ impl EngineServices {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// This engine's Prometheus metrics (`GET /metrics` on the management port).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// A `system`-scope property. Kept in the engine rather than the process environment,

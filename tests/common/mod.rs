@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod gotowebinar;
+pub mod redis;
 pub mod streaming;
 
 use std::convert::Infallible;
@@ -84,6 +85,10 @@ pub struct Options {
     /// `--allow-backend` patterns.
     pub allowed_backends: Vec<String>,
     pub limits: Option<oxynapse_engine::Limits>,
+    /// The registry store; the file store under `data_dir` when `None`.
+    pub store: Option<Arc<dyn oxynapse_engine::store::RegistryStore>>,
+    /// Mediators and connectors; [`registry`] when `None`.
+    pub registry: Option<Registry>,
 }
 
 impl TestEngine {
@@ -130,7 +135,11 @@ impl TestEngine {
             limits: options.limits.unwrap_or(defaults.limits.clone()),
             ..defaults
         };
-        let engine = Engine::new(registry(), EngineServices::new(settings).unwrap());
+        let services = match options.store {
+            Some(store) => EngineServices::with_store(settings, store),
+            None => EngineServices::new(settings),
+        };
+        let engine = Engine::new(options.registry.unwrap_or_else(registry), services.unwrap());
         engine.deploy_folder(&deploy_dir).unwrap();
         let watcher = options.watch.then(|| {
             oxynapse_engine::deploy::watch_folder(engine.clone(), deploy_dir.clone()).unwrap()

@@ -17,7 +17,8 @@
 //!   [`fixtures::ORGANIZER_KEY`]; 405 for a known path with the wrong method; 409
 //!   `DuplicateRegistrant`.
 //! - The seven CORS/ETag headers the real API sends on success, which the connector strips.
-//! - A record of every request, and a configurable latency for timeout tests.
+//! - A record of every request, and configurable latencies (of the API, and of the token
+//!   endpoint) for timeout and concurrency tests.
 //!
 //! - REST v2 under `/G2W/rest/v2/...` with Bearer tokens, its paging wrappers and ranged
 //!   webinar list, GoTo's OAuth 2.0 token endpoint `POST /oauth/token` (Basic client
@@ -83,6 +84,7 @@ pub(crate) struct Shared {
     rate: Mutex<rate::RateState>,
     store: Mutex<store::Store>,
     latency: Mutex<Duration>,
+    token_latency: Mutex<Duration>,
     /// Numbers error bodies (`incident`).
     incidents: AtomicU64,
 }
@@ -196,6 +198,13 @@ impl Simulator {
     /// Delays every API response (not the token endpoint) by `latency`, for timeout tests.
     pub fn set_latency(&self, latency: Duration) {
         *lock(&self.shared.latency) = latency;
+    }
+
+    /// Delays the token endpoint's calls arriving from now on by `latency`, before they are
+    /// processed (they count in [`refresh_calls`](Self::refresh_calls) at once): a refresh in
+    /// flight for tests of concurrent and abandoned refreshes.
+    pub fn set_token_latency(&self, latency: Duration) {
+        *lock(&self.shared.token_latency) = latency;
     }
 }
 

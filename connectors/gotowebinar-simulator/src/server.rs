@@ -88,9 +88,14 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
     }
 
     let reply = if recorded.path == TOKEN_PATH {
-        let mut auth = lock(&shared.auth);
-        auth.calls += 1;
-        auth.token_endpoint(&recorded)
+        lock(&shared.auth).calls += 1;
+        // The delay comes before the refresh is processed: a caller that gives up (or dies)
+        // meanwhile leaves the refresh token unused.
+        let latency = *lock(&shared.token_latency);
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        lock(&shared.auth).token_endpoint(&recorded)
     } else if recorded.path == oauth2::TOKEN_PATH {
         let mut bearer = lock(&shared.bearer);
         bearer.calls += 1;

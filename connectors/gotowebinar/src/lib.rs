@@ -27,11 +27,15 @@ pub mod operation;
 mod registrants;
 pub mod renewal;
 mod sessions;
+mod shared_refresh;
 pub mod token;
 pub mod v2;
 mod webinars;
 
+use std::sync::OnceLock;
+
 use oxynapse_engine::connector::{Args, BoxFuture, Connector, OperationSpec};
+use oxynapse_engine::metrics::BackendMetrics;
 use oxynapse_engine::{MediationError, MessageContext};
 
 use init::Session;
@@ -44,6 +48,9 @@ use v2::tokens::V2TokenCache;
 pub struct GoToWebinar {
     specs: Vec<OperationSpec>,
     operations: Vec<&'static Operation>,
+    /// Each operation's `oxynapse_backend_calls_total` handles (`endpoint` is
+    /// `gotowebinar:OPERATION`), resolved on its first call.
+    metrics: Vec<OnceLock<BackendMetrics>>,
     tokens: TokenCache,
     v2_tokens: V2TokenCache,
     limiter: RateLimiter,
@@ -51,6 +58,12 @@ pub struct GoToWebinar {
 
 impl GoToWebinar {
     pub fn new() -> Self {
+        Self::with_refresh_timeout(token::DEFAULT_REFRESH_TIMEOUT)
+    }
+
+    /// A connector whose token refreshes may take `timeout` (and whose refresh lock in a
+    /// shared registry lives half as long again): short ones let tests see a lock expire.
+    pub fn with_refresh_timeout(timeout: std::time::Duration) -> Self {
         let operations: Vec<&'static Operation> = [
             sessions::OPERATIONS,
             attendees::OPERATIONS,
@@ -68,8 +81,9 @@ impl GoToWebinar {
         specs.extend(operations.iter().map(|op| op.spec()));
         GoToWebinar {
             specs,
+            metrics: operations.iter().map(|_| OnceLock::new()).collect(),
             operations,
-            tokens: TokenCache::default(),
+            tokens: TokenCache::with_refresh_timeout(timeout),
             v2_tokens: V2TokenCache::default(),
             limiter: RateLimiter::default(),
         }
@@ -114,13 +128,14 @@ impl Connector for GoToWebinar {
             if operation == "init" {
                 return init::init(self.runtime(), &args, ctx).await;
             }
-            let op = self
+            let index = self
                 .operations
                 .iter()
-                .find(|o| o.name == operation)
+                .position(|o| o.name == operation)
                 .ok_or_else(|| {
                     MediationError::internal(format!("gotowebinar has no operation `{operation}`"))
                 })?;
+            let op = self.operations[index];
             let session = ctx.extensions().get::<Session>().cloned().ok_or_else(|| {
                 MediationError::internal(format!(
                     "gotowebinar.{operation} ran before gotowebinar.init"
@@ -130,7 +145,11 @@ impl Connector for GoToWebinar {
             if session.organizer_key.is_empty() {
                 return Err(args_error(operation));
             }
-            op.run(self.runtime(), &session, &args, ctx).await
+            let metrics = self.metrics[index].get_or_init(|| {
+                let label = ["gotowebinar:", op.name].concat();
+                ctx.services().metrics().backend(&label)
+            });
+            op.run(self.runtime(), &session, &args, ctx, metrics).await
         })
     }
 }

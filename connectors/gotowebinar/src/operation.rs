@@ -24,6 +24,7 @@ use http::{HeaderMap, Method};
 use oxynapse_engine::connector::{Args, OperationSpec, ParamSpec};
 use oxynapse_engine::endpoint::forwarded_headers;
 use oxynapse_engine::http::client::BackendRequest;
+use oxynapse_engine::metrics::BackendMetrics;
 use oxynapse_engine::{MediationError, MessageContext};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
@@ -242,14 +243,15 @@ impl Operation {
         }
     }
 
-    /// Sends the request (every page of it with `allPages="true"` on a paged v2 list) and
-    /// makes the API's answer the current message.
+    /// Sends the request (every page of it with `allPages="true"` on a paged v2 list),
+    /// counts each upstream call in `metrics`, and makes the API's answer the current message.
     pub async fn run(
         &self,
         runtime: Runtime<'_>,
         session: &Session,
         args: &Args,
         ctx: &mut MessageContext,
+        metrics: &BackendMetrics,
     ) -> Result<(), MediationError> {
         let paging = self.route(session.api).paging;
         let every_page = args
@@ -257,11 +259,11 @@ impl Operation {
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         let mut response = match paging {
             Some(paging) if every_page => {
-                all_pages(self, paging, runtime, session, args, ctx).await?
+                all_pages(self, paging, runtime, session, args, ctx, metrics).await?
             }
             _ => {
                 let request = self.request(session, args, &ctx.headers)?;
-                exchange(runtime, session, ctx.services(), request).await?
+                exchange(runtime, session, ctx.services(), request, metrics).await?
             }
         };
         for name in STRIPPED_RESPONSE_HEADERS {

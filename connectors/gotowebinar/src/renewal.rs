@@ -6,9 +6,12 @@
 //! 403s (another organizer's data) pass through untouched. The retry's answer, whatever it
 //! is, goes to the client: there is never a second renewal for one request.
 
+use std::sync::Arc;
+
 use http::HeaderValue;
 use http::header::AUTHORIZATION;
 use oxynapse_engine::http::client::{BackendRequest, BackendResponse};
+use oxynapse_engine::metrics::BackendMetrics;
 use oxynapse_engine::{EngineServices, MediationError};
 
 use crate::init::Session;
@@ -40,7 +43,7 @@ impl Renewal {
     pub async fn renew(
         &self,
         runtime: Runtime<'_>,
-        services: &EngineServices,
+        services: &Arc<EngineServices>,
         rejected: &str,
     ) -> Result<String, MediationError> {
         match self {
@@ -84,12 +87,13 @@ pub fn authorization(api: ApiVersion, token: &str) -> Result<HeaderValue, Mediat
 pub async fn exchange(
     runtime: Runtime<'_>,
     session: &Session,
-    services: &EngineServices,
+    services: &Arc<EngineServices>,
     request: BackendRequest,
+    metrics: &BackendMetrics,
 ) -> Result<BackendResponse, MediationError> {
     wait_turn(runtime, session).await;
     let retry = session.renewal.as_ref().map(|_| request.clone());
-    let response = services.http().send(request).await?;
+    let response = send(services, request, metrics).await?;
     let (Some(renewal), Some(mut retry)) = (&session.renewal, retry) else {
         return Ok(response);
     };
@@ -107,7 +111,18 @@ pub async fn exchange(
         .headers
         .insert(AUTHORIZATION, authorization(session.api, &token)?);
     wait_turn(runtime, session).await;
-    services.http().send(retry).await
+    send(services, retry, metrics).await
+}
+
+/// One upstream call, counted in the operation's metrics.
+async fn send(
+    services: &EngineServices,
+    request: BackendRequest,
+    metrics: &BackendMetrics,
+) -> Result<BackendResponse, MediationError> {
+    let result = services.http().send(request).await;
+    metrics.record(&result);
+    result
 }
 
 async fn wait_turn(runtime: Runtime<'_>, session: &Session) {

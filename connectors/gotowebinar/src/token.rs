@@ -9,13 +9,19 @@
 //! Unlike 1.0.3, the refresh really sends the client id and refresh token, uses the host of
 //! `apiUrl` (or `tokenEndpoint`), and never overwrites the cache when it fails. Concurrent
 //! requests that find the token stale share one refresh: one lock per registry path, and a
-//! re-check after waiting. When the answer says how long the token lasts (`expires_in`),
-//! `refreshAt` records when to refresh ahead of expiry (see [`refresh_at`]); a token the API
-//! rejects is renewed through [`TokenCache::renew_rejected`].
+//! re-check after waiting. With a registry other instances share (Redis), the instances also
+//! share one refresh, through a lock in the registry (see `shared_refresh.rs`).
+//!
+//! When the answer says how long the token lasts (`expires_in`), `refreshAt` records when to
+//! refresh ahead of expiry (see [`refresh_at`]); a token the API rejects is renewed through
+//! [`TokenCache::renew_rejected`].
+//!
+//! A refresh may take [`DEFAULT_REFRESH_TIMEOUT`]; the new values are written with `time`
+//! last, so a reader that sees the new `time` also sees the new tokens.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::header::{ACCEPT, HeaderValue};
 use http::{HeaderMap, Method};
@@ -26,6 +32,9 @@ use oxynapse_engine::store::RegistryStore;
 use oxynapse_engine::{EngineServices, MediationError};
 
 use crate::operation::encode_query_value;
+
+/// How long the token endpoint may take to answer a refresh.
+pub const DEFAULT_REFRESH_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What `init` was given in refresh mode.
 #[derive(Debug, Clone)]
@@ -49,7 +58,18 @@ pub struct Tokens {
     pub organizer_key: Option<String>,
 }
 
-struct Keys {
+impl Tokens {
+    fn cached(access_token: String) -> Tokens {
+        Tokens {
+            access_token,
+            organizer_key: None,
+        }
+    }
+}
+
+/// The registry keys of one organizer's tokens.
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
     access: String,
     refresh: String,
     time: String,
@@ -58,7 +78,7 @@ struct Keys {
 
 impl Keys {
     /// Joined by hand rather than with `format!`: this runs for every `init`.
-    fn new(path: &str) -> Keys {
+    pub(crate) fn new(path: &str) -> Keys {
         let base = path.trim_end_matches('/');
         let key = |leaf: &str| [base, "/", leaf].concat();
         Keys {
@@ -70,57 +90,136 @@ impl Keys {
     }
 }
 
-/// Single-flight locks, one per registry path.
-#[derive(Debug, Default)]
+/// What the registry holds for one organizer, read in one go.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub access: Option<String>,
+    pub refresh: Option<String>,
+    /// Epoch milliseconds of the last store; an unreadable or missing time counts as 0, so
+    /// it forces a refresh (as 1.0.3's script does).
+    pub time: i64,
+    /// Epoch milliseconds from which to refresh ahead of expiry (`expires_in`), when known.
+    pub refresh_at: Option<i64>,
+}
+
+impl Snapshot {
+    pub(crate) async fn read(
+        store: &dyn RegistryStore,
+        keys: &Keys,
+    ) -> Result<Snapshot, MediationError> {
+        let get = |key: &str| {
+            let key = key.to_string();
+            async move {
+                store
+                    .get_async(&key)
+                    .await
+                    .map_err(|e| store_error("read", &key, e))
+            }
+        };
+        // Three independent reads: a networked store answers them in one round trip.
+        let (access, refresh, time, refresh_at) = tokio::try_join!(
+            get(&keys.access),
+            get(&keys.refresh),
+            get(&keys.time),
+            get(&keys.refresh_at)
+        )?;
+        Ok(Snapshot {
+            access: non_empty(access),
+            refresh: non_empty(refresh),
+            time: time.and_then(|t| t.trim().parse().ok()).unwrap_or(0),
+            refresh_at: refresh_at.and_then(|t| t.trim().parse().ok()),
+        })
+    }
+
+    pub(crate) fn is_stale(&self, interval_ms: i64) -> bool {
+        let now = now_ms();
+        now.saturating_sub(self.time) > interval_ms || self.refresh_at.is_some_and(|due| now >= due)
+    }
+}
+
+/// Single-flight locks, one per registry path, and the refresh settings.
+#[derive(Debug)]
 pub struct TokenCache {
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    refresh_timeout: Duration,
+}
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        TokenCache::with_refresh_timeout(DEFAULT_REFRESH_TIMEOUT)
+    }
 }
 
 impl TokenCache {
+    /// A cache whose refreshes may take `timeout`. A shared refresh lock lives half as long
+    /// again, so it does not expire while its holder still waits for the token endpoint.
+    pub fn with_refresh_timeout(timeout: Duration) -> TokenCache {
+        TokenCache {
+            locks: Mutex::default(),
+            refresh_timeout: timeout,
+        }
+    }
+
     /// The access token for this message, refreshing it first when it is stale.
     pub async fn current(
         &self,
-        services: &EngineServices,
+        services: &Arc<EngineServices>,
         creds: &Credentials,
     ) -> Result<Tokens, MediationError> {
         let store = services.registry_store();
         let keys = Keys::new(&creds.registry_path);
-        let access = match non_empty(store.get(&keys.access)) {
-            Some(cached) => cached,
-            None => {
-                put(store, &keys.access, &creds.access_token)?;
-                put(store, &keys.time, &now_ms().to_string())?;
-                creds.access_token.clone()
-            }
-        };
-        if non_empty(store.get(&keys.refresh)).is_none() {
-            put(store, &keys.refresh, &creds.refresh_token)?;
+        let mut snapshot = Snapshot::read(store, &keys).await?;
+        let mut first_use = Vec::new();
+        if snapshot.access.is_none() {
+            first_use.push((keys.access.as_str(), creds.access_token.as_str()));
         }
-        if !is_stale(store, &keys, creds.interval_ms) {
-            return Ok(Tokens {
-                access_token: access,
-                organizer_key: None,
-            });
+        if snapshot.refresh.is_none() {
+            first_use.push((keys.refresh.as_str(), creds.refresh_token.as_str()));
+        }
+        let now = now_ms().to_string();
+        if snapshot.access.is_none() {
+            first_use.push((keys.time.as_str(), now.as_str()));
+            snapshot.time = now_ms();
+        }
+        if !first_use.is_empty() {
+            put_all(store, &first_use).await?;
+        }
+        let access = snapshot
+            .access
+            .clone()
+            .unwrap_or_else(|| creds.access_token.clone());
+        if !snapshot.is_stale(creds.interval_ms) {
+            return Ok(Tokens::cached(access));
         }
         let lock = self.lock_for(&creds.registry_path);
         let _guard = lock.lock().await;
         // Another request may have refreshed while this one waited.
-        if !is_stale(store, &keys, creds.interval_ms) {
-            return Ok(Tokens {
-                access_token: non_empty(store.get(&keys.access)).unwrap_or(access),
-                organizer_key: None,
-            });
+        let snapshot = Snapshot::read(store, &keys).await?;
+        if !snapshot.is_stale(creds.interval_ms) {
+            return Ok(Tokens::cached(snapshot.access.unwrap_or(access)));
         }
-        let refresh_token =
-            non_empty(store.get(&keys.refresh)).unwrap_or_else(|| creds.refresh_token.clone());
-        refresh(services, creds, &refresh_token, &keys).await
+        if store.is_shared() {
+            return crate::shared_refresh::refresh_shared(
+                services.clone(),
+                creds.clone(),
+                keys,
+                self.refresh_timeout,
+            )
+            .await;
+        }
+        let refresh_token = snapshot
+            .refresh
+            .unwrap_or_else(|| creds.refresh_token.clone());
+        refresh(services, creds, &refresh_token, &keys, self.refresh_timeout).await
     }
 
     /// A token other than `rejected` (which the API refused): the cached one when another
     /// request already renewed it, else a refresh, under the same lock as [`Self::current`].
+    /// With a shared registry the cached token is marked stale and the shared refresh runs,
+    /// so instances still share one refresh.
     pub(crate) async fn renew_rejected(
         &self,
-        services: &EngineServices,
+        services: &Arc<EngineServices>,
         creds: &Credentials,
         rejected: &str,
     ) -> Result<Tokens, MediationError> {
@@ -128,15 +227,24 @@ impl TokenCache {
         let keys = Keys::new(&creds.registry_path);
         let lock = self.lock_for(&creds.registry_path);
         let _guard = lock.lock().await;
-        if let Some(cached) = non_empty(store.get(&keys.access)).filter(|t| t != rejected) {
-            return Ok(Tokens {
-                access_token: cached,
-                organizer_key: None,
-            });
+        let snapshot = Snapshot::read(store, &keys).await?;
+        if let Some(cached) = snapshot.access.filter(|t| t != rejected) {
+            return Ok(Tokens::cached(cached));
         }
-        let refresh_token =
-            non_empty(store.get(&keys.refresh)).unwrap_or_else(|| creds.refresh_token.clone());
-        refresh(services, creds, &refresh_token, &keys).await
+        if store.is_shared() {
+            put_all(store, &[(keys.time.as_str(), "0")]).await?;
+            return crate::shared_refresh::refresh_shared(
+                services.clone(),
+                creds.clone(),
+                keys,
+                self.refresh_timeout,
+            )
+            .await;
+        }
+        let refresh_token = snapshot
+            .refresh
+            .unwrap_or_else(|| creds.refresh_token.clone());
+        refresh(services, creds, &refresh_token, &keys, self.refresh_timeout).await
     }
 
     fn lock_for(&self, path: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -148,11 +256,28 @@ impl TokenCache {
     }
 }
 
-async fn refresh(
+/// Calls the token endpoint and stores what it answers; the cache is left alone on failure.
+/// Counted in `oxynapse_token_refreshes_total` or `oxynapse_token_refresh_failures_total`.
+pub(crate) async fn refresh(
     services: &EngineServices,
     creds: &Credentials,
     refresh_token: &str,
     keys: &Keys,
+    timeout: Duration,
+) -> Result<Tokens, MediationError> {
+    let result = refresh_and_store(services, creds, refresh_token, keys, timeout).await;
+    services
+        .metrics()
+        .token_refresh("gotowebinar", result.is_ok());
+    result
+}
+
+async fn refresh_and_store(
+    services: &EngineServices,
+    creds: &Credentials,
+    refresh_token: &str,
+    keys: &Keys,
+    timeout: Duration,
 ) -> Result<Tokens, MediationError> {
     let separator = if creds.token_endpoint.contains('?') {
         '&'
@@ -172,7 +297,7 @@ async fn refresh(
         url,
         headers,
         body: None,
-        timeout: None,
+        timeout: Some(timeout),
     };
     let failed = |detail: String| {
         tracing::warn!(registry_path = %creds.registry_path, detail = %detail, "gotowebinar token refresh failed");
@@ -210,15 +335,21 @@ async fn refresh(
         )));
     }
     let new_access = new_access.unwrap_or_default();
-    let store = services.registry_store();
-    put(store, &keys.access, &new_access)?;
-    put(store, &keys.time, &now_ms().to_string())?;
+    let new_refresh = field("refresh_token");
+    let stored_at = now_ms();
+    let now = stored_at.to_string();
     let lifetime = field("expires_in").and_then(|s| s.trim().parse::<i64>().ok());
-    let refresh_at = lifetime.map_or(String::new(), |s| refresh_at(now_ms(), s).to_string());
-    put(store, &keys.refresh_at, &refresh_at)?;
-    if let Some(new_refresh) = field("refresh_token") {
-        put(store, &keys.refresh, &new_refresh)?;
+    let due = lifetime.map_or(String::new(), |s| refresh_at(stored_at, s).to_string());
+    // `time` goes last: whoever sees the new time also sees the new tokens.
+    let mut writes = vec![
+        (keys.access.as_str(), new_access.as_str()),
+        (keys.refresh_at.as_str(), due.as_str()),
+    ];
+    if let Some(new_refresh) = &new_refresh {
+        writes.push((keys.refresh.as_str(), new_refresh.as_str()));
     }
+    writes.push((keys.time.as_str(), now.as_str()));
+    put_all(services.registry_store(), &writes).await?;
     tracing::info!(registry_path = %creds.registry_path, access_token = %mask(&new_access), "gotowebinar token refreshed");
     Ok(Tokens {
         access_token: new_access,
@@ -226,16 +357,14 @@ async fn refresh(
     })
 }
 
-fn is_stale(store: &dyn RegistryStore, keys: &Keys, interval_ms: i64) -> bool {
-    // An unreadable time counts as 0, so it forces a refresh (as 1.0.3's script does).
-    let stored: i64 = store
-        .get(&keys.time)
-        .and_then(|t| t.trim().parse().ok())
-        .unwrap_or(0);
-    let due: Option<i64> = store
-        .get(&keys.refresh_at)
-        .and_then(|t| t.trim().parse().ok());
-    now_ms().saturating_sub(stored) > interval_ms || due.is_some_and(|due| now_ms() >= due)
+async fn put_all(
+    store: &dyn RegistryStore,
+    entries: &[(&str, &str)],
+) -> Result<(), MediationError> {
+    store
+        .put_all(entries)
+        .await
+        .map_err(|e| store_error("write", entries.first().map_or("", |(k, _)| k), e))
 }
 
 /// When to refresh a token issued at `now_ms` that lasts `expires_in_s` seconds: a safety
@@ -247,11 +376,9 @@ pub fn refresh_at(now_ms: i64, expires_in_s: i64) -> i64 {
     now_ms.saturating_add(lifetime - margin)
 }
 
-fn put(store: &dyn RegistryStore, key: &str, value: &str) -> Result<(), MediationError> {
-    store.put(key, value).map_err(|e| {
-        MediationError::internal("cannot write the GoToWebinar token cache")
-            .with_detail(format!("registry `{key}`: {e}"))
-    })
+pub(crate) fn store_error(what: &str, key: &str, e: std::io::Error) -> MediationError {
+    MediationError::internal(format!("cannot {what} the GoToWebinar token cache"))
+        .with_detail(format!("registry `{key}`: {e}"))
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
@@ -283,7 +410,7 @@ mod tests {
 
     #[tokio::test]
     async fn first_call_stores_then_the_cache_wins() {
-        let services = EngineServices::in_memory(Settings::default()).unwrap();
+        let services = Arc::new(EngineServices::in_memory(Settings::default()).unwrap());
         let cache = TokenCache::default();
         let tokens = cache.current(&services, &creds(60_000)).await.unwrap();
         assert_eq!(tokens.access_token, "supplied-access");
@@ -312,7 +439,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_refresh_leaves_the_cache_alone() {
-        let services = EngineServices::in_memory(Settings::default()).unwrap();
+        let services = Arc::new(EngineServices::in_memory(Settings::default()).unwrap());
         let store = services.registry_store();
         store
             .put("conf:/t/org/accessToken", "cached-access")

@@ -15,6 +15,7 @@ use super::{Deployment, FileReport};
 use crate::compile::ReferenceKind;
 use crate::config::source::Diagnostics;
 use crate::error::Diagnostic;
+use crate::metrics::Metrics;
 use crate::proxy::RequestStats;
 
 #[derive(Debug, Clone)]
@@ -57,11 +58,21 @@ pub struct Deployer {
     next_seq: u64,
     /// Request counters of proxies and APIs; they survive redeployments.
     stats: HashMap<(ArtifactKind, String), Arc<RequestStats>>,
+    /// Where new counters get their Prometheus handles; none without.
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Deployer {
     pub fn new() -> Self {
         Deployer::default()
+    }
+
+    /// A deployer whose proxies and APIs also count in `metrics`.
+    pub fn with_metrics(metrics: Arc<Metrics>) -> Self {
+        Deployer {
+            metrics: Some(metrics),
+            ..Deployer::default()
+        }
     }
 
     /// Deploys a new version of a file, or records why it cannot be deployed.
@@ -172,7 +183,17 @@ impl Deployer {
                 let stats = match artifact {
                     Artifact::Proxy(_) | Artifact::Api(_) => {
                         let key = (artifact.kind(), artifact.name().to_string());
-                        Some(self.stats.entry(key).or_default().clone())
+                        let metrics = &self.metrics;
+                        let stats = self.stats.entry(key).or_insert_with(|| {
+                            // Resolved here, once, so a request only adds to them.
+                            Arc::new(match metrics {
+                                Some(m) => RequestStats::with_metrics(
+                                    m.artifact(artifact.kind().as_str(), artifact.name()),
+                                ),
+                                None => RequestStats::default(),
+                            })
+                        });
+                        Some(stats.clone())
                     }
                     _ => None,
                 };

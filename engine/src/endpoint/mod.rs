@@ -126,7 +126,7 @@ impl Endpoint {
             ctx.set_property(name.clone(), value.as_str());
         }
         match &self.kind {
-            EndpointKind::Leaf(leaf) => leaf.call(ctx, || self.label()).await,
+            EndpointKind::Leaf(leaf) => leaf.call(ctx, self.name.as_deref(), || self.label()).await,
             EndpointKind::Reference { key, .. } => {
                 let named = ctx.deployment().endpoint(key).ok_or_else(|| {
                     MediationError::internal(format!("Endpoint named `{key}` cannot be found"))

@@ -1,5 +1,6 @@
 //! The listeners: the services one (`/services/{proxy}[/...]` and API contexts, for every
-//! method, and `/healthz`), and the management one (`/management/artifacts`, `/healthz`).
+//! method, and `/healthz`), and the management one (`/management/artifacts`, `/metrics`,
+//! `/healthz`).
 //!
 //! Bodies are read up to the configured limit (413 beyond it) and handed to the engine as
 //! they are; nothing parses them unless an expression asks.
@@ -186,10 +187,19 @@ fn handle_management(engine: &Engine, request: &Request<Incoming>) -> Response<R
             let body = crate::http::management::artifacts(&engine.deployment()).to_string();
             json_response(StatusCode::OK, Bytes::from(body))
         }
+        (&http::Method::GET, "/metrics") => {
+            let text = Bytes::from(engine.services().metrics().render());
+            let mut response = Response::new(Either::Left(Full::new(text)));
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
+            );
+            response
+        }
         (_, "/healthz") => health(engine),
         (_, path) => {
             let error = MediationError::client_status(404, "not found").with_detail(format!(
-                "`{path}` is not part of the management API; try GET /management/artifacts"
+                "`{path}` is not part of the management API; try GET /management/artifacts or GET /metrics"
             ));
             into_response(error_response(&error))
         }

@@ -251,7 +251,7 @@ impl Mediator for PropertyMediator {
         };
         match &self.action {
             Action::Remove => self.remove(ctx, &name),
-            Action::SetValue(value) => self.store(ctx, &name, secret, Some(value.clone()))?,
+            Action::SetValue(value) => self.store(ctx, &name, secret, Some(value.clone())).await?,
             Action::SetExpression {
                 expression,
                 ty,
@@ -274,7 +274,7 @@ impl Mediator for PropertyMediator {
                         e.with_detail(why)
                     })?),
                 };
-                self.store(ctx, &name, secret, value)?;
+                self.store(ctx, &name, secret, value).await?;
             }
         }
         Ok(Flow::Continue)
@@ -293,7 +293,7 @@ impl PropertyMediator {
     }
 
     /// `secret`: whether `name` marks a credential.
-    fn store(
+    async fn store(
         &self,
         ctx: &mut MessageContext,
         name: &str,
@@ -312,10 +312,12 @@ impl PropertyMediator {
             PropertyScope::Axis2 => ctx.set_axis2_property(name.to_string(), value.to_string()),
             PropertyScope::Operation => ctx.set_operation_property(name.to_string(), value),
             PropertyScope::System => ctx.services().set_system_property(name, &value.to_string()),
+            // Awaited, so a networked registry (Redis) does not block a runtime thread.
             PropertyScope::Registry => ctx
                 .services()
                 .registry_store()
-                .put(name, &value.to_string())
+                .put_all(&[(name, &value.to_string())])
+                .await
                 .map_err(|e| {
                     MediationError::internal(format!("registry write to `{}` failed", name))
                         .with_detail(e.to_string())

@@ -15,20 +15,29 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::RegistryStore;
+use super::key::RegistryPath;
 
 const CACHE_FOR: Duration = Duration::from_secs(15);
 
-#[derive(Debug)]
 pub struct FileRegistryStore {
     root: PathBuf,
     cache: Mutex<HashMap<String, (Option<String>, Instant)>>,
     temp_counter: AtomicU64,
+}
+
+impl std::fmt::Debug for FileRegistryStore {
+    /// The folder only: the cache holds values such as tokens, which logs must not show.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileRegistryStore")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
 }
 
 impl FileRegistryStore {
@@ -43,29 +52,10 @@ impl FileRegistryStore {
 
     /// The file that holds a resource, or `None` for keys that would leave the registry.
     pub fn resource_path(&self, key: &str) -> Option<PathBuf> {
-        let (dir, rest) = match key.split_once(':') {
-            Some(("conf", rest)) => ("config", rest),
-            Some(("gov", rest)) => ("governance", rest),
-            Some(("local", rest)) => ("local", rest),
-            Some(("resources", rest)) => ("governance/mi-resources", rest),
-            Some((prefix, _)) if !prefix.contains('/') => return None,
-            _ => ("governance", key),
-        };
-        let relative = Path::new(rest.trim_start_matches('/'));
-        let mut path = self.root.join(dir);
-        let mut segments = 0;
-        for component in relative.components() {
-            match component {
-                Component::Normal(c) => {
-                    path.push(c);
-                    segments += 1;
-                }
-                Component::CurDir => {}
-                // `..`, roots and prefixes could escape the registry.
-                _ => return None,
-            }
-        }
-        (segments > 0).then_some(path)
+        let parsed = RegistryPath::parse(key)?;
+        let mut path = self.root.join(parsed.root.dir());
+        path.extend(parsed.segments);
+        Some(path)
     }
 
     fn read_uncached(&self, key: &str) -> Option<String> {

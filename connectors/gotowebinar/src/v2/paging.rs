@@ -10,6 +10,7 @@
 
 use oxynapse_engine::connector::Args;
 use oxynapse_engine::http::client::BackendResponse;
+use oxynapse_engine::metrics::BackendMetrics;
 use oxynapse_engine::{MediationError, MessageContext};
 use serde_json::{Map, Value, json};
 
@@ -32,6 +33,7 @@ pub async fn all_pages(
     session: &Session,
     args: &Args,
     ctx: &MessageContext,
+    metrics: &BackendMetrics,
 ) -> Result<BackendResponse, MediationError> {
     let size = args.non_empty("size").unwrap_or(DEFAULT_SIZE).to_string();
     let mut items = Vec::new();
@@ -40,7 +42,7 @@ pub async fn all_pages(
     for page in 0..MAX_PAGES {
         let page_args = with_page(op.name, args, page, &size);
         let request = op.request(session, &page_args, &ctx.headers)?;
-        let response = exchange(runtime, session, ctx.services(), request).await?;
+        let response = exchange(runtime, session, ctx.services(), request, metrics).await?;
         let body = serde_json::from_slice::<Value>(&response.body).ok();
         let Some(found) = response
             .status

@@ -10,6 +10,8 @@
 //! `registryPath` defaults to `conf:/connectors/gotowebinar/<organizerKey>`, or
 //! `…/<clientId>` when the organizer key is to be looked up.
 
+use std::sync::Arc;
+
 use oxynapse_engine::connector::Args;
 use oxynapse_engine::{EngineServices, MediationError};
 
@@ -24,7 +26,7 @@ use crate::renewal::{Renewal, Runtime};
 pub async fn session(
     runtime: Runtime<'_>,
     args: &Args,
-    services: &EngineServices,
+    services: &Arc<EngineServices>,
     api_url: &str,
     rate_limit: Option<f64>,
 ) -> Result<Session, MediationError> {
