@@ -1,7 +1,10 @@
 //! Fixtures shared by oxynapse's micro-benchmarks: a stub GoToWebinar connector (no network),
 //! engines with the seed proxy and a few others deployed, and request bodies of a given size.
 //!
-//! The load tests live in `load.sh` next to this crate; `src/bin/oxy-probe.rs` times start-up.
+//! The load tests live in `load.sh` next to this crate; `src/bin/oxy-bench.rs` times start-up.
+//! The soak test (`soak.sh`, `src/bin/oxy-soak.rs`) lives in [`soak`].
+
+pub mod soak;
 
 use std::sync::Arc;
 

@@ -314,6 +314,10 @@ fn size_label(size: u64) -> String {
     }
 }
 
+/// The line under the title that points to the soak's record (written by `benches/soak.sh`).
+const SOAK_LINK: &str = "Soak (10 minutes at 70 % of the maximum through good and faulty \
+    backends: RSS, open FDs, errors per backend kind): [SOAK.md](SOAK.md).\n\n";
+
 fn report(args: &[String]) -> Result<(), String> {
     let [results, meta] = args else {
         return Err("report needs RESULTS.tsv META.env".into());
@@ -347,6 +351,7 @@ fn report(args: &[String]) -> Result<(), String> {
     let w = &mut out;
     let mode = get("mode");
     w.push_str(&format!("# oxynapse load results ({mode} run)\n\n"));
+    w.push_str(SOAK_LINK);
     if mode == "quick" {
         w.push_str(
             "**Quick run: short and noisy.** One payload size and one concurrency, a few \
