@@ -1,4 +1,4 @@
-//! Runs the GoToWebinar v1 simulator until Ctrl-C, for demos and manual testing.
+//! Runs the GoToWebinar simulator (REST v1 and v2, both token endpoints) until Ctrl-C, for demos and manual testing.
 //!
 //! ```text
 //! cargo run -p gotowebinar-simulator --example gotowebinar_simulator [PORT]
@@ -23,11 +23,17 @@ async fn main() -> std::io::Result<()> {
     };
     let sim = Simulator::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
     let url = sim.url();
-    println!("GoToWebinar v1 simulator listening on {url}");
+    println!("GoToWebinar simulator (v1 and v2) listening on {url}");
     println!("  apiUrl               {url}");
     println!("  accessToken          {}", fixtures::ACCESS_TOKEN);
     println!("  refreshToken         {}", fixtures::REFRESH_TOKEN);
     println!("  clientId             {}", fixtures::CLIENT_ID);
+    println!("  clientSecret         {} (v2)", fixtures::CLIENT_SECRET);
+    println!(
+        "  personalAccessToken  {} (v2)",
+        fixtures::PERSONAL_ACCESS_TOKEN
+    );
+    println!("  tokenEndpoint        {url}/oauth/token (v2)");
     println!("  organizerKey         {}", fixtures::ORGANIZER_KEY);
     println!(
         "  webinarKey           {} (past; sessions {} and {})",
@@ -57,6 +63,12 @@ async fn main() -> std::io::Result<()> {
     println!();
     println!(
         "try: curl -H 'Authorization: {}' {url}/G2W/rest/organizers/{}/webinars/{}/sessions",
+        fixtures::ACCESS_TOKEN,
+        fixtures::ORGANIZER_KEY,
+        fixtures::WEBINAR_KEY
+    );
+    println!(
+        "v2:  curl -H 'Authorization: Bearer {}' {url}/G2W/rest/v2/organizers/{}/webinars/{}/sessions",
         fixtures::ACCESS_TOKEN,
         fixtures::ORGANIZER_KEY,
         fixtures::WEBINAR_KEY

@@ -59,3 +59,14 @@ pub const ACCOUNT_KEY: &str = "6329418725514308101";
 pub const FIRST_REFRESHED_ACCESS_TOKEN: &str = "SimAccessToken0001";
 /// The refresh token issued by the first successful refresh; later ones count up.
 pub const FIRST_REFRESHED_REFRESH_TOKEN: &str = "SimRefreshToken0001";
+
+/// The client secret the OAuth 2.0 token endpoint (`POST /oauth/token`) checks in the Basic
+/// header, with [`CLIENT_ID`].
+pub const CLIENT_SECRET: &str = "sim-client-secret-2f8c41d7";
+/// The personal access token the `personal_access_token` grant accepts.
+pub const PERSONAL_ACCESS_TOKEN: &str = "sim-pat-5b0e9a13c7d24f68";
+/// The first Bearer token `POST /oauth/token` issues; later ones count up
+/// (`SimBearer0002`, ...).
+pub const FIRST_BEARER_TOKEN: &str = "SimBearer0001";
+/// The first refresh token `POST /oauth/token` issues; later ones count up.
+pub const FIRST_BEARER_REFRESH_TOKEN: &str = "SimBearerRefresh0001";

@@ -1,4 +1,4 @@
-//! An in-process simulator of the GoToWebinar **v1** REST API, for end-to-end tests and
+//! An in-process simulator of the GoToWebinar REST API (**v1**, and v2 below), for end-to-end tests and
 //! demos of oxynapse's GoToWebinar connector.
 //!
 //! [`Simulator::start`] serves on `127.0.0.1:<ephemeral port>`; give [`Simulator::url`] to
@@ -20,8 +20,14 @@
 //! - A record of every request, and configurable latencies (of the API, and of the token
 //!   endpoint) for timeout and concurrency tests.
 //!
+//! - REST v2 under `/G2W/rest/v2/...` with Bearer tokens, its paging wrappers and ranged
+//!   webinar list, GoTo's OAuth 2.0 token endpoint `POST /oauth/token` (Basic client
+//!   authentication, refresh and personal-access-token grants, tokens with a configurable
+//!   TTL), and `GET /admin/rest/v1/me` (see `oauth2.rs` and `routes/v2.rs`).
+//! - An optional rate limit: 429 past a configurable number of API calls per second.
+//!
 //! # What it does not
-//! - No TLS, no HTTP/2, no v2 API, no paging, no rate limits, no token expiry.
+//! - No TLS, no HTTP/2. v2 items keep v1's shapes inside the v2 wrappers.
 //! - Registrants, panelists and co-organizers are one list shared by all webinars. Created
 //!   records persist and can be deleted; fixture records are permanent (deleting one
 //!   answers 204 and changes nothing), so the fixtures always answer the same way.
@@ -42,6 +48,8 @@
 
 mod auth;
 pub mod fixtures;
+mod oauth2;
+mod rate;
 mod reply;
 mod routes;
 mod server;
@@ -51,7 +59,7 @@ mod text;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tokio::net::TcpListener;
@@ -69,7 +77,11 @@ pub struct Simulator {
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
     requests: Mutex<Vec<RecordedRequest>>,
+    /// When each recorded request arrived, in the same order.
+    times: Mutex<Vec<Instant>>,
     auth: Mutex<auth::AuthState>,
+    bearer: Mutex<oauth2::BearerState>,
+    rate: Mutex<rate::RateState>,
     store: Mutex<store::Store>,
     latency: Mutex<Duration>,
     token_latency: Mutex<Duration>,
@@ -117,7 +129,47 @@ impl Simulator {
 
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        lock(&self.shared.requests).clear();
+        let mut requests = lock(&self.shared.requests);
+        requests.clear();
+        lock(&self.shared.times).clear();
+    }
+
+    /// Every request received with the instant it arrived, in order.
+    pub fn requests_with_times(&self) -> Vec<(Instant, RecordedRequest)> {
+        let requests = lock(&self.shared.requests);
+        let times = lock(&self.shared.times);
+        times
+            .iter()
+            .copied()
+            .zip(requests.iter().cloned())
+            .collect()
+    }
+
+    /// Number of calls to the OAuth 2.0 token endpoint `POST /oauth/token`.
+    pub fn token_calls(&self) -> usize {
+        lock(&self.shared.bearer).calls
+    }
+
+    /// How long Bearer tokens issued from now on stay valid (default one hour); the answer's
+    /// `expires_in` says the same, rounded up to whole seconds.
+    pub fn set_token_ttl(&self, ttl: Duration) {
+        lock(&self.shared.bearer).ttl = ttl;
+    }
+
+    /// Makes `token` answer 403 `InvalidToken` on v2 calls from now on, as an expired one.
+    pub fn expire_token(&self, token: &str) {
+        lock(&self.shared.bearer).expire(token);
+    }
+
+    /// When `true`, refresh answers carry no `refresh_token` and the current refresh token
+    /// stays valid, as GoTo does until a refresh token itself expires.
+    pub fn omit_refresh_token(&self, omit: bool) {
+        lock(&self.shared.bearer).omit_refresh_token = omit;
+    }
+
+    /// Answers 429 to API calls past `per_second` in any one-second window (`None`: no limit).
+    pub fn set_rate_limit(&self, per_second: Option<u32>) {
+        lock(&self.shared.rate).limit = per_second;
     }
 
     /// Number of calls to `/oauth/access_token`, whatever they answered.

@@ -32,6 +32,8 @@ pub(crate) enum Reply {
     /// A JSON body sent exactly as given, without CORS/ETag headers (the token endpoint
     /// and the bad-token answer, which come from a different layer of the real service).
     Raw { status: u16, body: String },
+    /// 429 from the rate limit, with `Retry-After` and the limit in `X-RateLimit-Limit`.
+    TooManyRequests { limit: u32 },
 }
 
 impl Reply {
@@ -120,6 +122,7 @@ impl Reply {
             | Reply::Empty { status }
             | Reply::ApiError { status, .. }
             | Reply::Raw { status, .. } => *status,
+            Reply::TooManyRequests { .. } => 429,
         }
     }
 
@@ -127,7 +130,13 @@ impl Reply {
     pub(crate) fn into_response(self, incident: u64) -> Response<Full<Bytes>> {
         let status =
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut limit = None;
         let (body, success, allow) = match self {
+            Reply::TooManyRequests { limit: n } => {
+                limit = Some(n);
+                let body = r#"{"errorCode":"TooManyRequests","description":"Rate limit exceeded"}"#;
+                (Some(body.to_string()), false, None)
+            }
             Reply::Ok { body, .. } => (Some(body), true, None),
             Reply::Empty { .. } => (None, true, None),
             Reply::Raw { body, .. } => (Some(body), false, None),
@@ -152,6 +161,10 @@ impl Reply {
         }
         if let Some(Ok(allow)) = allow.map(|a| HeaderValue::from_str(&a)) {
             headers.insert(header::ALLOW, allow);
+        }
+        if let Some(limit) = limit {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
         }
         if success {
             // The seven headers connector 1.0.3 removes from every response; tests check

@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use crate::reply::Reply;
-use crate::{RecordedRequest, Shared, lock, routes};
+use crate::{RecordedRequest, Shared, lock, oauth2, routes};
 
 /// Bodies above this size are refused with 413 (and recorded without their body).
 const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -80,7 +80,12 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
             .collect(),
         body,
     };
-    lock(&shared.requests).push(recorded.clone());
+    let now = std::time::Instant::now();
+    {
+        let mut requests = lock(&shared.requests);
+        requests.push(recorded.clone());
+        lock(&shared.times).push(now);
+    }
 
     let reply = if recorded.path == TOKEN_PATH {
         lock(&shared.auth).calls += 1;
@@ -91,6 +96,17 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
             tokio::time::sleep(latency).await;
         }
         lock(&shared.auth).token_endpoint(&recorded)
+    } else if recorded.path == oauth2::TOKEN_PATH {
+        let mut bearer = lock(&shared.bearer);
+        bearer.calls += 1;
+        bearer.token_endpoint(&recorded)
+    } else if let Some(limit) = lock(&shared.rate).over_limit(now) {
+        Reply::TooManyRequests { limit }
+    } else if recorded.path == oauth2::ME_PATH {
+        let token = oauth2::bearer(&recorded).unwrap_or_default();
+        let v1_accepted = lock(&shared.auth).is_accepted(token);
+        let valid = !token.is_empty() && lock(&shared.bearer).is_valid(token, v1_accepted);
+        oauth2::me(&recorded, valid)
     } else {
         let latency = *lock(&shared.latency);
         if !latency.is_zero() {

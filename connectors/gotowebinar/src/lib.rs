@@ -7,6 +7,10 @@
 //! All 36 operations of 1.0.3 are rows of one table per API area: `sessions`, `attendees`,
 //! `registrants`, `webinars` (panelists included) and `coorganizers`.
 //!
+//! With `<apiVersion>v2</apiVersion>` in `init` the same rows call GoTo's current REST v2
+//! ([`v2`]): Bearer tokens from the OAuth 2.0 grants, renewed on expiry and on rejection
+//! ([`renewal`]), paging, and an optional rate limit ([`limiter`]).
+//!
 //! ```
 //! use oxynapse_engine::Registry;
 //! use oxynapse_gotowebinar::GoToWebinar;
@@ -18,11 +22,14 @@ mod attendees;
 pub mod build;
 mod coorganizers;
 pub mod init;
+pub mod limiter;
 pub mod operation;
 mod registrants;
+pub mod renewal;
 mod sessions;
 mod shared_refresh;
 pub mod token;
+pub mod v2;
 mod webinars;
 
 use std::sync::OnceLock;
@@ -32,8 +39,11 @@ use oxynapse_engine::metrics::BackendMetrics;
 use oxynapse_engine::{MediationError, MessageContext};
 
 use init::Session;
+use limiter::RateLimiter;
 use operation::Operation;
+use renewal::Runtime;
 use token::TokenCache;
+use v2::tokens::V2TokenCache;
 
 pub struct GoToWebinar {
     specs: Vec<OperationSpec>,
@@ -42,6 +52,8 @@ pub struct GoToWebinar {
     /// `gotowebinar:OPERATION`), resolved on its first call.
     metrics: Vec<OnceLock<BackendMetrics>>,
     tokens: TokenCache,
+    v2_tokens: V2TokenCache,
+    limiter: RateLimiter,
 }
 
 impl GoToWebinar {
@@ -72,6 +84,21 @@ impl GoToWebinar {
             metrics: operations.iter().map(|_| OnceLock::new()).collect(),
             operations,
             tokens: TokenCache::with_refresh_timeout(timeout),
+            v2_tokens: V2TokenCache::default(),
+            limiter: RateLimiter::default(),
+        }
+    }
+
+    /// The operation row named `name` (not `init`).
+    pub fn operation(&self, name: &str) -> Option<&'static Operation> {
+        self.operations.iter().copied().find(|o| o.name == name)
+    }
+
+    fn runtime(&self) -> Runtime<'_> {
+        Runtime {
+            v1_tokens: &self.tokens,
+            v2_tokens: &self.v2_tokens,
+            limiter: &self.limiter,
         }
     }
 }
@@ -99,7 +126,7 @@ impl Connector for GoToWebinar {
     ) -> BoxFuture<'a, Result<(), MediationError>> {
         Box::pin(async move {
             if operation == "init" {
-                return init::init(&self.tokens, &args, ctx).await;
+                return init::init(self.runtime(), &args, ctx).await;
             }
             let index = self
                 .operations
@@ -122,7 +149,7 @@ impl Connector for GoToWebinar {
                 let label = ["gotowebinar:", op.name].concat();
                 ctx.services().metrics().backend(&label)
             });
-            op.run(&session, &args, ctx, metrics).await
+            op.run(self.runtime(), &session, &args, ctx, metrics).await
         })
     }
 }

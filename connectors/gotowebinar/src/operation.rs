@@ -13,6 +13,10 @@
 //! Required parameters are checked before anything is sent: an empty one is a 400 naming it.
 //! So are the builders' checks (a parameter that must be JSON text, a boolean): a request
 //! that cannot be built is never half-sent.
+//!
+//! With `apiVersion` v2 the row's v2 route applies instead (see [`crate::v2::routes`]): the
+//! base is `{apiUrl}/G2W/rest/v2` and `Authorization` is `Bearer <token>`. In both versions
+//! a rejected token is renewed once and the request retried once ([`crate::renewal`]).
 
 use bytes::Bytes;
 use http::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
@@ -26,6 +30,10 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 
 use crate::init::Session;
+use crate::renewal::{Runtime, authorization, exchange};
+use crate::v2::ApiVersion;
+use crate::v2::paging::all_pages;
+use crate::v2::routes::{Route, route};
 
 /// Response headers every operation removes (1.0.3 templates, 7 × 36 `header action="remove"`).
 pub const STRIPPED_RESPONSE_HEADERS: [&str; 7] = [
@@ -163,15 +171,17 @@ impl Operation {
     /// The full URL, checking required parameters first. Built in one buffer, encoding
     /// straight into it: this runs for every operation call.
     pub fn url(&self, session: &Session, args: &Args) -> Result<String, MediationError> {
+        let route = self.route(session.api);
         for param in self.params.iter().filter(|p| p.required) {
             args.require(param.name)?;
         }
-        let mut url = String::with_capacity(session.base_url.len() + self.path.len() + 64);
+        let path = route.path;
+        let mut url = String::with_capacity(session.base_url.len() + path.len() + 64);
         url.push_str(&session.base_url);
         url.push_str("/organizers/");
         url.extend(utf8_percent_encode(&session.organizer_key, SEGMENT));
         url.push('/');
-        let mut rest = self.path;
+        let mut rest = path;
         while let Some(open) = rest.find('{') {
             url.push_str(&rest[..open]);
             let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
@@ -184,7 +194,7 @@ impl Operation {
         }
         url.push_str(rest);
         url.truncate(url.trim_end_matches('/').len());
-        if let Some(query) = self.query.map(|q| q(args)).transpose()?.flatten() {
+        if let Some(query) = route.query.map(|q| q(args)).transpose()?.flatten() {
             url.push('?');
             url.push_str(&query);
         }
@@ -202,13 +212,13 @@ impl Operation {
         let url = self.url(session, args)?;
         let body = self.body.map(|b| b(args)).transpose()?;
         let mut headers = forwarded_headers(message_headers);
-        let token = HeaderValue::from_str(&session.access_token).map_err(|_| {
-            MediationError::client("the GoToWebinar access token is not a valid header value")
-        })?;
-        headers.insert(AUTHORIZATION, token);
+        headers.insert(
+            AUTHORIZATION,
+            authorization(session.api, &session.access_token)?,
+        );
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.remove(ACCEPT_ENCODING);
-        if let Some(accept) = self.accept {
+        if let Some(accept) = self.route(session.api).accept {
             headers.insert(ACCEPT, HeaderValue::from_static(accept));
         }
         Ok(BackendRequest {
@@ -220,19 +230,42 @@ impl Operation {
         })
     }
 
-    /// Sends the request, counts it in `metrics`, and makes the API's answer the current
-    /// message.
+    /// The row as v1 sends it, or its v2 route.
+    pub fn route(&self, api: ApiVersion) -> Route {
+        match api {
+            ApiVersion::V1 => Route {
+                path: self.path,
+                query: self.query,
+                accept: self.accept,
+                paging: None,
+            },
+            ApiVersion::V2 => route(self),
+        }
+    }
+
+    /// Sends the request (every page of it with `allPages="true"` on a paged v2 list),
+    /// counts each upstream call in `metrics`, and makes the API's answer the current message.
     pub async fn run(
         &self,
+        runtime: Runtime<'_>,
         session: &Session,
         args: &Args,
         ctx: &mut MessageContext,
         metrics: &BackendMetrics,
     ) -> Result<(), MediationError> {
-        let request = self.request(session, args, &ctx.headers)?;
-        let result = ctx.services().http().send(request).await;
-        metrics.record(&result);
-        let mut response = result?;
+        let paging = self.route(session.api).paging;
+        let every_page = args
+            .non_empty("allPages")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let mut response = match paging {
+            Some(paging) if every_page => {
+                all_pages(self, paging, runtime, session, args, ctx, metrics).await?
+            }
+            _ => {
+                let request = self.request(session, args, &ctx.headers)?;
+                exchange(runtime, session, ctx.services(), request, metrics).await?
+            }
+        };
         for name in STRIPPED_RESPONSE_HEADERS {
             response.headers.remove(name);
         }
@@ -257,6 +290,9 @@ pub(crate) mod tests {
             base_url: "http://h/G2W/rest".into(),
             access_token: "t".into(),
             organizer_key: "42".into(),
+            api: ApiVersion::V1,
+            renewal: None,
+            rate_limit: None,
         }
     }
 

@@ -44,6 +44,7 @@ use serde_json::{Map, Value};
 
 use crate::build::{add_non_empty, json_parameter, query_when_set, text};
 use crate::operation::Operation;
+use crate::v2::routes::WEBINAR_PAGED;
 
 /// The `Accept` value createRegistrant sends (the template's header mediator).
 pub const REGISTRANT_ACCEPT: &str = "application/vnd.citrix.g2wapi-v1.1+json";
@@ -89,6 +90,7 @@ const CREATE: &[ParamSpec] = &[
     ParamSpec::optional("resendConfirmation"),
 ];
 const WEBINAR: &[ParamSpec] = &[ParamSpec::required("webinarKey")];
+
 const REGISTRANT: &[ParamSpec] = &[
     ParamSpec::required("webinarKey"),
     ParamSpec::required("registrantKey"),
@@ -105,7 +107,7 @@ pub const OPERATIONS: &[Operation] = &[
     .with_accept(REGISTRANT_ACCEPT),
     Operation::get(
         "listRegistrants",
-        WEBINAR,
+        WEBINAR_PAGED,
         "webinars/{webinarKey}/registrants",
     ),
     Operation::get(

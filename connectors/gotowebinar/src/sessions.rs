@@ -17,8 +17,8 @@ use oxynapse_engine::connector::ParamSpec;
 
 use crate::build::time_range_query;
 use crate::operation::Operation;
+use crate::v2::routes::{PAGING, WEBINAR_PAGED};
 
-const WEBINAR: &[ParamSpec] = &[ParamSpec::required("webinarKey")];
 const SESSION: &[ParamSpec] = &[
     ParamSpec::required("webinarKey"),
     ParamSpec::required("sessionKey"),
@@ -26,10 +26,17 @@ const SESSION: &[ParamSpec] = &[
 const TIME_RANGE: &[ParamSpec] = &[
     ParamSpec::required("fromTime"),
     ParamSpec::required("toTime"),
+    PAGING[0],
+    PAGING[1],
+    PAGING[2],
 ];
 
 pub const OPERATIONS: &[Operation] = &[
-    Operation::get("listSessions", WEBINAR, "webinars/{webinarKey}/sessions"),
+    Operation::get(
+        "listSessions",
+        WEBINAR_PAGED,
+        "webinars/{webinarKey}/sessions",
+    ),
     Operation::get(
         "getSessionById",
         SESSION,

@@ -7,10 +7,14 @@
 //! `GET {apiUrl}/oauth/access_token?grant_type=refresh_token&client_id=..&refresh_token=..`.
 //!
 //! Unlike 1.0.3, the refresh really sends the client id and refresh token, uses the host of
-//! `apiUrl`, and never overwrites the cache when it fails. Concurrent requests that find the
-//! token stale share one refresh: one lock per registry path, and a re-check after waiting.
-//! With a registry other instances share (Redis), the instances also share one refresh, through
-//! a lock in the registry (see `shared_refresh.rs`).
+//! `apiUrl` (or `tokenEndpoint`), and never overwrites the cache when it fails. Concurrent
+//! requests that find the token stale share one refresh: one lock per registry path, and a
+//! re-check after waiting. With a registry other instances share (Redis), the instances also
+//! share one refresh, through a lock in the registry (see `shared_refresh.rs`).
+//!
+//! When the answer says how long the token lasts (`expires_in`), `refreshAt` records when to
+//! refresh ahead of expiry (see [`refresh_at`]); a token the API rejects is renewed through
+//! [`TokenCache::renew_rejected`].
 //!
 //! A refresh may take [`DEFAULT_REFRESH_TIMEOUT`]; the new values are written with `time`
 //! last, so a reader that sees the new `time` also sees the new tokens.
@@ -40,6 +44,8 @@ pub struct Credentials {
     pub access_token: String,
     pub refresh_token: String,
     pub client_id: String,
+    /// `tokenEndpoint`, by default `{apiUrl}/oauth/access_token`.
+    pub token_endpoint: String,
     /// The registry folder of this organizer's tokens.
     pub registry_path: String,
     pub interval_ms: i64,
@@ -67,6 +73,7 @@ pub(crate) struct Keys {
     access: String,
     refresh: String,
     time: String,
+    refresh_at: String,
 }
 
 impl Keys {
@@ -78,6 +85,7 @@ impl Keys {
             access: key("accessToken"),
             refresh: key("refreshToken"),
             time: key("time"),
+            refresh_at: key("refreshAt"),
         }
     }
 }
@@ -90,6 +98,8 @@ pub(crate) struct Snapshot {
     /// Epoch milliseconds of the last store; an unreadable or missing time counts as 0, so
     /// it forces a refresh (as 1.0.3's script does).
     pub time: i64,
+    /// Epoch milliseconds from which to refresh ahead of expiry (`expires_in`), when known.
+    pub refresh_at: Option<i64>,
 }
 
 impl Snapshot {
@@ -107,17 +117,23 @@ impl Snapshot {
             }
         };
         // Three independent reads: a networked store answers them in one round trip.
-        let (access, refresh, time) =
-            tokio::try_join!(get(&keys.access), get(&keys.refresh), get(&keys.time))?;
+        let (access, refresh, time, refresh_at) = tokio::try_join!(
+            get(&keys.access),
+            get(&keys.refresh),
+            get(&keys.time),
+            get(&keys.refresh_at)
+        )?;
         Ok(Snapshot {
             access: non_empty(access),
             refresh: non_empty(refresh),
             time: time.and_then(|t| t.trim().parse().ok()).unwrap_or(0),
+            refresh_at: refresh_at.and_then(|t| t.trim().parse().ok()),
         })
     }
 
     pub(crate) fn is_stale(&self, interval_ms: i64) -> bool {
-        now_ms().saturating_sub(self.time) > interval_ms
+        let now = now_ms();
+        now.saturating_sub(self.time) > interval_ms || self.refresh_at.is_some_and(|due| now >= due)
     }
 }
 
@@ -197,6 +213,40 @@ impl TokenCache {
         refresh(services, creds, &refresh_token, &keys, self.refresh_timeout).await
     }
 
+    /// A token other than `rejected` (which the API refused): the cached one when another
+    /// request already renewed it, else a refresh, under the same lock as [`Self::current`].
+    /// With a shared registry the cached token is marked stale and the shared refresh runs,
+    /// so instances still share one refresh.
+    pub(crate) async fn renew_rejected(
+        &self,
+        services: &Arc<EngineServices>,
+        creds: &Credentials,
+        rejected: &str,
+    ) -> Result<Tokens, MediationError> {
+        let store = services.registry_store();
+        let keys = Keys::new(&creds.registry_path);
+        let lock = self.lock_for(&creds.registry_path);
+        let _guard = lock.lock().await;
+        let snapshot = Snapshot::read(store, &keys).await?;
+        if let Some(cached) = snapshot.access.filter(|t| t != rejected) {
+            return Ok(Tokens::cached(cached));
+        }
+        if store.is_shared() {
+            put_all(store, &[(keys.time.as_str(), "0")]).await?;
+            return crate::shared_refresh::refresh_shared(
+                services.clone(),
+                creds.clone(),
+                keys,
+                self.refresh_timeout,
+            )
+            .await;
+        }
+        let refresh_token = snapshot
+            .refresh
+            .unwrap_or_else(|| creds.refresh_token.clone());
+        refresh(services, creds, &refresh_token, &keys, self.refresh_timeout).await
+    }
+
     fn lock_for(&self, path: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self
             .locks
@@ -229,9 +279,14 @@ async fn refresh_and_store(
     keys: &Keys,
     timeout: Duration,
 ) -> Result<Tokens, MediationError> {
+    let separator = if creds.token_endpoint.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     let url = format!(
-        "{}/oauth/access_token?grant_type=refresh_token&client_id={}&refresh_token={}",
-        creds.api_url,
+        "{}{separator}grant_type=refresh_token&client_id={}&refresh_token={}",
+        creds.token_endpoint,
         encode_query_value(&creds.client_id),
         encode_query_value(refresh_token)
     );
@@ -281,9 +336,15 @@ async fn refresh_and_store(
     }
     let new_access = new_access.unwrap_or_default();
     let new_refresh = field("refresh_token");
-    let now = now_ms().to_string();
+    let stored_at = now_ms();
+    let now = stored_at.to_string();
+    let lifetime = field("expires_in").and_then(|s| s.trim().parse::<i64>().ok());
+    let due = lifetime.map_or(String::new(), |s| refresh_at(stored_at, s).to_string());
     // `time` goes last: whoever sees the new time also sees the new tokens.
-    let mut writes = vec![(keys.access.as_str(), new_access.as_str())];
+    let mut writes = vec![
+        (keys.access.as_str(), new_access.as_str()),
+        (keys.refresh_at.as_str(), due.as_str()),
+    ];
     if let Some(new_refresh) = &new_refresh {
         writes.push((keys.refresh.as_str(), new_refresh.as_str()));
     }
@@ -304,6 +365,15 @@ async fn put_all(
         .put_all(entries)
         .await
         .map_err(|e| store_error("write", entries.first().map_or("", |(k, _)| k), e))
+}
+
+/// When to refresh a token issued at `now_ms` that lasts `expires_in_s` seconds: a safety
+/// margin before expiry (a minute, or half the lifetime for short-lived tokens), so no
+/// request leaves with a token about to lapse.
+pub fn refresh_at(now_ms: i64, expires_in_s: i64) -> i64 {
+    let lifetime = expires_in_s.max(0).saturating_mul(1000);
+    let margin = (lifetime / 2).min(60_000);
+    now_ms.saturating_add(lifetime - margin)
 }
 
 pub(crate) fn store_error(what: &str, key: &str, e: std::io::Error) -> MediationError {
@@ -332,6 +402,7 @@ mod tests {
             access_token: "supplied-access".into(),
             refresh_token: "supplied-refresh".into(),
             client_id: "client".into(),
+            token_endpoint: "http://127.0.0.1:9/oauth/access_token".into(),
             registry_path: "conf:/t/org".into(),
             interval_ms,
         }
@@ -357,6 +428,13 @@ mod tests {
             cache.current(&services, &other).await.unwrap().access_token,
             "cached-access"
         );
+    }
+
+    #[test]
+    fn refresh_is_due_a_margin_before_expiry() {
+        assert_eq!(refresh_at(1_000, 3600), 1_000 + 3_540_000, "a minute early");
+        assert_eq!(refresh_at(1_000, 2), 2_000, "half of a short lifetime");
+        assert_eq!(refresh_at(1_000, -5), 1_000);
     }
 
     #[tokio::test]

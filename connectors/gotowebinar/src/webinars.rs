@@ -44,13 +44,10 @@ use serde_json::{Map, Value, json};
 
 use crate::build::{add_non_empty, json_parameter, query_when_set, text};
 use crate::operation::Operation;
+use crate::v2::routes::{PAGING, WEBINAR_LIST as LIST, WEBINAR_PAGED};
 
-const NONE: &[ParamSpec] = &[];
 const WEBINAR: &[ParamSpec] = &[ParamSpec::required("webinarKey")];
-const HISTORICAL: &[ParamSpec] = &[
-    ParamSpec::optional("fromTime"),
-    ParamSpec::optional("toTime"),
-];
+const UPCOMING: &[ParamSpec] = &PAGING;
 const CREATE: &[ParamSpec] = &[
     ParamSpec::required("subject"),
     ParamSpec::optional("description"),
@@ -89,11 +86,11 @@ const PANELIST: &[ParamSpec] = &[
 ];
 
 pub const OPERATIONS: &[Operation] = &[
-    Operation::get("listUpcomingWebinars", NONE, "upcomingWebinars"),
-    Operation::get("listHistoricalWebinars", HISTORICAL, "historicalWebinars")
+    Operation::get("listUpcomingWebinars", UPCOMING, "upcomingWebinars"),
+    Operation::get("listHistoricalWebinars", LIST, "historicalWebinars")
         .with_query(historical_query),
     Operation::get("getWebinarById", WEBINAR, "webinars/{webinarKey}"),
-    Operation::get("getAllWebinars", NONE, "webinars"),
+    Operation::get("getAllWebinars", LIST, "webinars"),
     Operation::post("createWebinar", CREATE, "webinars").with_body(create_body),
     Operation::delete("cancelWebinar", CANCEL, "webinars/{webinarKey}")
         .with_query(cancellation_query),
@@ -102,7 +99,7 @@ pub const OPERATIONS: &[Operation] = &[
         .with_body(update_body),
     Operation::get(
         "getAttendeesForAllWebinarSessions",
-        WEBINAR,
+        WEBINAR_PAGED,
         "webinars/{webinarKey}/attendees",
     ),
     Operation::get(

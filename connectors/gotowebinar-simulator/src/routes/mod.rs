@@ -12,6 +12,7 @@ mod members;
 mod ops;
 mod registrants;
 mod sessions;
+mod v2;
 mod webinars;
 
 use std::sync::MutexGuard;
@@ -113,7 +114,16 @@ pub(crate) fn dispatch(shared: &Shared, request: &RecordedRequest) -> Reply {
     let ["G2W", "rest", rest @ ..] = segments.as_slice() else {
         return unknown_path(request);
     };
-    if let Err(reply) = lock(&shared.auth).authorize(request) {
+    let (is_v2, rest) = match rest {
+        ["v2", tail @ ..] => (true, tail),
+        _ => (false, rest),
+    };
+    let authorized = if is_v2 {
+        v2::authorize(shared, request)
+    } else {
+        lock(&shared.auth).authorize(request)
+    };
+    if let Err(reply) = authorized {
         return reply;
     }
     let method = request.method.as_str();
@@ -122,8 +132,8 @@ pub(crate) fn dispatch(shared: &Shared, request: &RecordedRequest) -> Reply {
         ["accounts", ak, "webinars"] if method == "GET" => Some((None, Op::AccountWebinars(ak))),
         _ => None,
     };
-    let Some((organizer, op)) = matched else {
-        return not_matched(request, rest);
+    let Some((organizer, op)) = matched.filter(|(_, op)| !(is_v2 && v2::is_v1_only(op))) else {
+        return not_matched(request, rest, is_v2);
     };
     let ctx = Ctx {
         shared,
@@ -131,16 +141,24 @@ pub(crate) fn dispatch(shared: &Shared, request: &RecordedRequest) -> Reply {
         params: query_params(request.query.as_deref()),
     };
     check_keys(organizer, &op)
-        .and_then(|()| run(&ctx, op))
+        .and_then(|()| {
+            if is_v2 {
+                v2::run(&ctx, op, run)
+            } else {
+                run(&ctx, op)
+            }
+        })
         .unwrap_or_else(|e| e)
 }
 
-/// 405 when the path exists for another method, else 404.
-fn not_matched(request: &RecordedRequest, rest: &[&str]) -> Reply {
+/// 405 when the path exists for another method (in this API version), else 404.
+fn not_matched(request: &RecordedRequest, rest: &[&str], is_v2: bool) -> Reply {
     let allowed: Vec<&'static str> = ["GET", "POST", "PUT", "DELETE"]
         .into_iter()
         .filter(|m| match rest {
-            ["organizers", _, tail @ ..] => Op::organizer(m, tail).is_some(),
+            ["organizers", _, tail @ ..] => {
+                Op::organizer(m, tail).is_some_and(|op| !(is_v2 && v2::is_v1_only(&op)))
+            }
             ["accounts", _, "webinars"] => *m == "GET",
             _ => false,
         })
