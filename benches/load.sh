@@ -112,7 +112,9 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
     local p
     while true; do
-        p=$((20000 + RANDOM % 40000))
+        # Below Linux's ephemeral range (32768-60999): a port picked there can be taken as the
+        # local port of a connection between runs, and nginx then cannot bind it.
+        p=$((20000 + RANDOM % 12000))
         port_free "$p" && { echo "$p"; return; }
     done
 }
