@@ -10,6 +10,9 @@
 
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
 use crate::RecordedRequest;
 use crate::fixtures::{
     ACCESS_TOKEN, ACCOUNT_KEY, CLIENT_ID, CLIENT_SECRET, ORGANIZER_KEY, PERSONAL_ACCESS_TOKEN,
@@ -173,24 +176,9 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
     }
 }
 
-/// Standard base64 with padding (for the expected Basic header).
+/// Standard base64 with padding.
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    STANDARD.encode(bytes)
 }
 
 #[cfg(test)]

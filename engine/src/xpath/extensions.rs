@@ -2,6 +2,9 @@
 //! [`Resolver`](super::Resolver) to call: `base64Encode`, `base64Decode` and `url-encode`.
 //! Functions that read the message (`get-property`, ...) belong to the engine.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
 use super::{EvalError, Value};
 
 /// Answers the pure extension functions by name; `None` for any other name. Arguments are
@@ -19,8 +22,6 @@ pub fn call_extension(name: &str, args: &[Value]) -> Option<Result<Value, EvalEr
     };
     Some(result.map(Value::String))
 }
-
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Text → bytes in a charset: UTF-8 (default), ISO-8859-1 or US-ASCII; unmappable characters
 /// become `?` as in Java.
@@ -81,21 +82,7 @@ pub fn base64_encode(text: &str, charset: Option<&str>) -> Result<String, EvalEr
         return Ok(String::new());
     }
     let bytes = encode_charset(text, charset)?;
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    Ok(out)
+    Ok(STANDARD.encode(bytes))
 }
 
 /// `base64Decode(text[, charset])`, as lenient as commons-codec: characters outside both the
