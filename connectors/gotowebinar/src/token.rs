@@ -198,19 +198,8 @@ impl TokenCache {
         if !snapshot.is_stale(creds.interval_ms) {
             return Ok(Tokens::cached(snapshot.access.unwrap_or(access)));
         }
-        if store.is_shared() {
-            return crate::shared_refresh::refresh_shared(
-                services.clone(),
-                creds.clone(),
-                keys,
-                self.refresh_timeout,
-            )
-            .await;
-        }
-        let refresh_token = snapshot
-            .refresh
-            .unwrap_or_else(|| creds.refresh_token.clone());
-        refresh(services, creds, &refresh_token, &keys, self.refresh_timeout).await
+        self.refresh_locked(services, creds, keys, snapshot.refresh)
+            .await
     }
 
     /// A token other than `rejected` (which the API refused): the cached one when another
@@ -232,7 +221,23 @@ impl TokenCache {
             return Ok(Tokens::cached(cached));
         }
         if store.is_shared() {
+            // Stale for every instance, so the shared refresh does not keep the refused token.
             put_all(store, &[(keys.time.as_str(), "0")]).await?;
+        }
+        self.refresh_locked(services, creds, keys, snapshot.refresh)
+            .await
+    }
+
+    /// Refreshes, with this path's lock held: through the registry's lock when instances share
+    /// the registry, else directly with the cached refresh token (or the configured one).
+    async fn refresh_locked(
+        &self,
+        services: &Arc<EngineServices>,
+        creds: &Credentials,
+        keys: Keys,
+        cached_refresh_token: Option<String>,
+    ) -> Result<Tokens, MediationError> {
+        if services.registry_store().is_shared() {
             return crate::shared_refresh::refresh_shared(
                 services.clone(),
                 creds.clone(),
@@ -241,9 +246,7 @@ impl TokenCache {
             )
             .await;
         }
-        let refresh_token = snapshot
-            .refresh
-            .unwrap_or_else(|| creds.refresh_token.clone());
+        let refresh_token = cached_refresh_token.unwrap_or_else(|| creds.refresh_token.clone());
         refresh(services, creds, &refresh_token, &keys, self.refresh_timeout).await
     }
 
