@@ -2,6 +2,8 @@
 
 pub mod allow_list;
 pub mod client;
+mod destination;
+mod failure;
 pub mod management;
 pub mod server;
 pub mod streamed;
