@@ -4,47 +4,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use common::process::serve_binary;
+
+use std::process::{Command, Output};
 
 const WRITE: &str = r#"<proxy xmlns="http://ws.apache.org/ns/synapse" name="write"><target><inSequence>
     <property name="conf:/app/greeting" expression="json-eval($.greeting)" scope="registry"/>
     <property name="gov:shared//b@owner" value="ops" scope="registry"/>
     <respond/></inSequence></target></proxy>"#;
-
-/// `oxynapse serve` on free ports with `extra` arguments; the services address once it listens.
-fn serve(deploy: &std::path::Path, extra: &[&str]) -> (Child, String) {
-    let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oxynapse"))
-        .args(["serve", "--host", "127.0.0.1", "--port", "0"])
-        .args(["--management-port", "0", "--no-watch", "--deploy-dir"])
-        .arg(deploy)
-        .arg("--data-dir")
-        .arg(data.path())
-        .args(extra)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let services = loop {
-        let line = lines_rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("the server logs where it listens");
-        if let Some(rest) = line.split("services=").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    (child, services)
-}
 
 /// `redis-cli` on the tests' server: what any other Redis client sees.
 fn redis_cli(args: &[&str]) -> String {
@@ -70,7 +37,9 @@ async fn the_config_file_puts_the_registry_on_redis_under_the_documented_keys() 
     let config = deploy.path().join("oxynapse.toml");
     std::fs::write(&config, format!("registry = \"{url}\"\n")).unwrap();
 
-    let (mut child, services) = serve(deploy.path(), &["--config", config.to_str().unwrap()]);
+    let data = tempfile::tempdir().unwrap();
+    let extra = ["--no-watch", "--config", config.to_str().unwrap()];
+    let (mut child, services) = serve_binary(deploy.path(), data.path(), &extra);
     let response = reqwest::Client::new()
         .post(format!("http://{services}/services/write"))
         .header("Content-Type", "application/json")

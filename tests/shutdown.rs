@@ -3,10 +3,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::process::serve_binary;
 use common::{MockBackend, Reply, eventually};
 
 #[tokio::test]
@@ -24,41 +24,7 @@ async fn sigterm_lets_the_request_in_flight_finish_and_exits_zero() {
     );
     std::fs::write(deploy.path().join("slow.xml"), proxy).unwrap();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oxynapse"))
-        .args([
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--management-port",
-            "0",
-        ])
-        .arg("--deploy-dir")
-        .arg(deploy.path())
-        .arg("--data-dir")
-        .arg(data.path())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The log line `listening services=127.0.0.1:PORT management=127.0.0.1:PORT` says where.
-    let stdout = child.stdout.take().unwrap();
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let services = loop {
-        let line = lines_rx
-            .recv_timeout(deadline - Instant::now())
-            .expect("the server logs where it listens");
-        if let Some(rest) = line.split("services=").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let (mut child, services) = serve_binary(deploy.path(), data.path(), &[]);
 
     let client = reqwest::Client::new();
     let in_flight = tokio::spawn({
