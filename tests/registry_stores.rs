@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::gotowebinar::tokens_used;
+
 use std::sync::Arc;
 
 use common::{Options, TestEngine, proxies_dir, seed_request, status_and_json};
@@ -250,12 +252,7 @@ async fn a_stale_token_is_refreshed_once_for_concurrent_requests(backend: Backen
         assert_eq!(response.status(), 200);
     }
     assert_eq!(sim.refresh_calls(), 1);
-    let used: Vec<_> = sim
-        .requests()
-        .iter()
-        .filter(|r| r.path != "/oauth/access_token")
-        .map(|r| r.header("authorization").unwrap().to_string())
-        .collect();
+    let used = tokens_used(&sim);
     assert_eq!(used.len(), 20);
     assert!(
         used.iter()

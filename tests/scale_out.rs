@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::gotowebinar::tokens_used;
+
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -71,15 +73,6 @@ async fn post(client: &reqwest::Client, addr: SocketAddr, body: &str) -> reqwest
         .send()
         .await
         .expect("the instance answers")
-}
-
-/// The `Authorization` of every API call (not the token endpoint) the simulator received.
-fn tokens_used(sim: &Simulator) -> Vec<String> {
-    sim.requests()
-        .iter()
-        .filter(|r| r.path != "/oauth/access_token")
-        .map(|r| r.header("authorization").unwrap_or_default().to_string())
-        .collect()
 }
 
 #[tokio::test]

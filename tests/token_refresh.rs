@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::gotowebinar::tokens_used;
+
 use std::path::Path;
 
 use common::{Options, TestEngine, proxies_dir, seed_request, status_and_json};
@@ -132,12 +134,7 @@ async fn concurrent_requests_share_one_refresh() {
         assert_eq!(response.status(), 200);
     }
     assert_eq!(sim.refresh_calls(), 1);
-    let used: Vec<_> = sim
-        .requests()
-        .iter()
-        .filter(|r| r.path != "/oauth/access_token")
-        .map(|r| r.header("authorization").unwrap().to_string())
-        .collect();
+    let used = tokens_used(&sim);
     assert_eq!(used.len(), 25);
     assert!(
         used.iter()

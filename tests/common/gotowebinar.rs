@@ -233,3 +233,12 @@ pub fn connector_operations() -> Vec<&'static str> {
     assert_eq!(names.len(), 36);
     names
 }
+
+/// The `Authorization` of every API call (not the token endpoint) the simulator received.
+pub fn tokens_used(sim: &Simulator) -> Vec<String> {
+    sim.requests()
+        .iter()
+        .filter(|r| r.path != "/oauth/access_token")
+        .map(|r| r.header("authorization").unwrap_or_default().to_string())
+        .collect()
+}
