@@ -40,7 +40,7 @@ pub struct Diagnostic {
     pub message: String,
     pub help: Option<String>,
     /// The source line `pos` points into, kept so the diagnostic renders on its own.
-    pub source_line: Option<String>,
+    pub source_line: Option<Arc<str>>,
 }
 
 impl Diagnostic {
@@ -84,24 +84,29 @@ impl Diagnostic {
 /// show as single spaces so the marker lines up with the column count.
 fn source_window(line: &str, col: usize) -> (String, usize) {
     const WIDTH: usize = 120;
-    let chars: Vec<char> = line
-        .chars()
-        .map(|c| if c == '\t' { ' ' } else { c })
-        .collect();
-    let col = col.saturating_sub(1).min(chars.len());
-    if chars.len() <= WIDTH {
-        return (chars.into_iter().collect(), col);
-    }
-    let start = col.saturating_sub(WIDTH / 2);
-    let end = (start + WIDTH).min(chars.len());
+    // Only the shown window is copied: a minified file is one long line, and every diagnostic
+    // in it renders that line.
+    let len = line.chars().count();
+    let col = col.saturating_sub(1).min(len);
+    let start = if len <= WIDTH {
+        0
+    } else {
+        col.saturating_sub(WIDTH / 2)
+    };
+    let end = (start + WIDTH).min(len);
     let mut shown = String::new();
     let mut marker = col - start;
     if start > 0 {
         shown.push('…');
         marker += 1;
     }
-    shown.extend(&chars[start..end]);
-    if end < chars.len() {
+    shown.extend(
+        line.chars()
+            .skip(start)
+            .take(end - start)
+            .map(|c| if c == '\t' { ' ' } else { c }),
+    );
+    if end < len {
         shown.push('…');
     }
     (shown, marker)
@@ -117,7 +122,7 @@ impl Diagnostic {
             "severity": self.severity.as_str(),
             "message": self.message,
             "help": self.help,
-            "sourceLine": self.source_line,
+            "sourceLine": self.source_line.as_deref(),
         })
     }
 }
@@ -276,7 +281,7 @@ mod tests {
     #[test]
     fn long_lines_are_cut_around_the_column() {
         let mut d = diagnostic(None);
-        d.source_line = Some(format!("{}<x/>{}", "a".repeat(500), "b".repeat(500)));
+        d.source_line = Some(format!("{}<x/>{}", "a".repeat(500), "b".repeat(500)).into());
         d.pos = Pos { line: 1, col: 501 };
         let text = d.render();
         let lines: Vec<&str> = text.lines().collect();

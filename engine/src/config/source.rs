@@ -1,5 +1,6 @@
 //! A config file's text with a line index, and the per-file collector of diagnostics.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::{Diagnostic, Pos, Reported, Severity};
@@ -59,6 +60,9 @@ impl SourceFile {
 pub struct Diagnostics {
     source: Arc<SourceFile>,
     items: Vec<Diagnostic>,
+    /// Each quoted line is masked once, however many diagnostics point into it: a minified
+    /// file is one long line, and masking it per diagnostic made deploys quadratic.
+    masked_lines: HashMap<u32, Option<Arc<str>>>,
 }
 
 impl Diagnostics {
@@ -66,6 +70,7 @@ impl Diagnostics {
         Diagnostics {
             source,
             items: Vec::new(),
+            masked_lines: HashMap::new(),
         }
     }
 
@@ -76,7 +81,16 @@ impl Diagnostics {
     pub fn push(&mut self, severity: Severity, pos: Pos, message: String, help: Option<String>) {
         // Diagnostics reach logs, the management API and CI output: credentials written into
         // the config are masked in the quoted line.
-        let source_line = self.source.line_text(pos.line).map(mask_config_secrets);
+        let source = &self.source;
+        let source_line = self
+            .masked_lines
+            .entry(pos.line)
+            .or_insert_with(|| {
+                source
+                    .line_text(pos.line)
+                    .map(|l| mask_config_secrets(l).into())
+            })
+            .clone();
         self.items.push(Diagnostic {
             severity,
             file: self.source.name.clone(),
@@ -180,6 +194,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// secret-named elements (`<accessToken>...</accessToken>`) masked.
 pub fn mask_config_secrets(line: &str) -> String {
     use std::sync::LazyLock;
+    // Everything masked below is named by a secret marker somewhere in the line; most lines
+    // hold none, and this check is far cheaper than the two regex passes.
+    if !crate::secrets::is_secret_name(line) {
+        return line.to_string();
+    }
     static ATTRIBUTE: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r#"([A-Za-z_][\w.:-]*)(\s*=\s*)("[^"]*"|'[^']*')"#).expect("valid regex")
     });
@@ -277,5 +296,17 @@ mod tests {
         let v = d.into_vec();
         assert_eq!(v[0].message, "first");
         assert_eq!(v[1].source_line.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn every_diagnostic_on_a_line_quotes_it_masked() {
+        let line = r#"<p password="hunter2hunter2"/><q/><r/>"#;
+        let mut d = Diagnostics::new(Arc::new(SourceFile::new("f.xml", line)));
+        for col in [1, 31, 35] {
+            d.error(Pos { line: 1, col }, "bad");
+        }
+        let quoted: Vec<_> = d.into_vec().into_iter().map(|x| x.source_line).collect();
+        let want: Option<Arc<str>> = Some(r#"<p password="hunt****"/><q/><r/>"#.into());
+        assert_eq!(quoted, vec![want.clone(), want.clone(), want]);
     }
 }
