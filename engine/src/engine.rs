@@ -175,15 +175,8 @@ impl Engine {
         headers: HeaderMap,
         body: Bytes,
     ) -> OutgoingResponse {
-        let _in_flight = self.services.metrics().in_flight();
-        let request = Request {
-            method,
-            path_and_query,
-            headers,
-            body,
-            streaming: false,
-        };
-        route(&self.services, self.deployment(), request).await
+        self.mediate(method, path_and_query, headers, body, false)
+            .await
     }
 
     /// [`handle`](Self::handle) for a transport that can relay a body as it arrives: a large
@@ -195,6 +188,18 @@ impl Engine {
         headers: HeaderMap,
         body: Bytes,
     ) -> OutgoingResponse {
+        self.mediate(method, path_and_query, headers, body, true)
+            .await
+    }
+
+    async fn mediate(
+        &self,
+        method: Method,
+        path_and_query: String,
+        headers: HeaderMap,
+        body: Bytes,
+        streaming: bool,
+    ) -> OutgoingResponse {
         // In flight until the answer's head is ready; a streamed body is relayed after.
         let _in_flight = self.services.metrics().in_flight();
         let request = Request {
@@ -202,7 +207,7 @@ impl Engine {
             path_and_query,
             headers,
             body,
-            streaming: true,
+            streaming,
         };
         route(&self.services, self.deployment(), request).await
     }

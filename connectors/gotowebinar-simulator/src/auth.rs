@@ -122,7 +122,8 @@ impl AuthState {
     }
 }
 
-fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
+/// An OAuth error answer (`{"error":…,"error_description":…}`), v1's and v2's alike.
+pub(crate) fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
     Reply::Raw {
         status,
         body: format!(

@@ -14,6 +14,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::RecordedRequest;
+use crate::auth::oauth_error;
 use crate::fixtures::{
     ACCESS_TOKEN, ACCOUNT_KEY, CLIENT_ID, CLIENT_SECRET, ORGANIZER_KEY, PERSONAL_ACCESS_TOKEN,
     REFRESH_TOKEN,
@@ -163,17 +164,6 @@ pub(crate) fn bearer(request: &RecordedRequest) -> Option<&str> {
     scheme
         .eq_ignore_ascii_case("bearer")
         .then_some(token.trim())
-}
-
-fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
-    Reply::Raw {
-        status,
-        body: format!(
-            r#"{{"error":{},"error_description":{}}}"#,
-            js(error),
-            js(description)
-        ),
-    }
 }
 
 /// Standard base64 with padding.

@@ -70,10 +70,10 @@ impl Tokens {
 /// The registry keys of one organizer's tokens.
 #[derive(Debug, Clone)]
 pub(crate) struct Keys {
-    access: String,
-    refresh: String,
-    time: String,
-    refresh_at: String,
+    pub(crate) access: String,
+    pub(crate) refresh: String,
+    pub(crate) time: String,
+    pub(crate) refresh_at: String,
 }
 
 impl Keys {

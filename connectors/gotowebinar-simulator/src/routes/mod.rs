@@ -74,6 +74,18 @@ impl Ctx<'_> {
             .map_err(|_| Reply::bad_request("The request body is not valid JSON"))
     }
 
+    /// A paging query parameter (`page` from 0, a size from 1), `default` when absent, or 400.
+    pub fn paging_param(&self, name: &str, default: usize) -> Result<usize, Reply> {
+        match self.param(name) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| name == "page" || *n > 0)
+                .ok_or_else(|| Reply::bad_request(format!("Invalid {name}: {v}"))),
+        }
+    }
+
     /// The required `fromTime` and `toTime` query parameters as comparable text, or 400.
     pub fn time_range(&self) -> Result<(String, String), Reply> {
         let mut out = Vec::with_capacity(2);

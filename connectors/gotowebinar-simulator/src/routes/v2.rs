@@ -82,16 +82,8 @@ fn wrap(ctx: &Ctx<'_>, wrapper: Wrapper, body: &str) -> Result<String, Reply> {
         Wrapper::Embedded(_) => "size",
         Wrapper::Data => "limit",
     };
-    let number = |name: &str, default: usize| match ctx.param(name) {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<usize>()
-            .ok()
-            .filter(|n| name == "page" || *n > 0)
-            .ok_or_else(|| Reply::bad_request(format!("Invalid {name}: {v}"))),
-    };
-    let page = number("page", 0)?;
-    let size = number(size_name, 20)?.min(200);
+    let page = ctx.paging_param("page", 0)?;
+    let size = ctx.paging_param(size_name, 20)?.min(200);
     let total = items.len();
     let slice: Vec<Value> = items
         .into_iter()

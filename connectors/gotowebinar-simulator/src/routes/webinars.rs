@@ -116,16 +116,8 @@ pub(super) fn all(ctx: &Ctx<'_>) -> Handled {
 /// `GET /accounts/{accountKey}/webinars?fromTime&toTime[&page&size]` (not in the connector).
 pub(super) fn account(ctx: &Ctx<'_>) -> Handled {
     let (from, to) = ctx.time_range()?;
-    let number = |name: &str, default: usize| match ctx.param(name) {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<usize>()
-            .ok()
-            .filter(|n| name == "page" || *n > 0)
-            .ok_or_else(|| Reply::bad_request(format!("Invalid {name}: {v}"))),
-    };
-    let page = number("page", 0)?;
-    let size = number("size", 20)?.min(200);
+    let page = ctx.paging_param("page", 0)?;
+    let size = ctx.paging_param("size", 20)?.min(200);
     let store = ctx.store();
     let all: Vec<&Webinar> = store
         .webinars

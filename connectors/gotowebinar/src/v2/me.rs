@@ -10,7 +10,7 @@ use oxynapse_engine::error::codes;
 use oxynapse_engine::http::client::BackendRequest;
 use oxynapse_engine::{EngineServices, MediationError};
 
-use super::tokens::{Keys, non_empty, put};
+use super::tokens::{non_empty, organizer_key_path, put};
 use crate::renewal::{authorization, rejects_token};
 use crate::v2::ApiVersion;
 
@@ -33,8 +33,8 @@ pub async fn organizer_key(
     access_token: &str,
 ) -> Result<Lookup, MediationError> {
     let store = services.registry_store();
-    let keys = Keys::new(registry_path);
-    if let Some(cached) = non_empty(store.get(&keys.organizer)) {
+    let key_path = organizer_key_path(registry_path);
+    if let Some(cached) = non_empty(store.get(&key_path)) {
         return Ok(Lookup::Key(cached));
     }
     let mut headers = HeaderMap::new();
@@ -68,7 +68,7 @@ pub async fn organizer_key(
         .and_then(|me| key_of(&me));
     match key {
         Some(key) if response.status.is_success() => {
-            put(store, &keys.organizer, &key)?;
+            put(store, &key_path, &key)?;
             Ok(Lookup::Key(key))
         }
         _ => Err(failed(format!(

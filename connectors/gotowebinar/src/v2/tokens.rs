@@ -23,7 +23,7 @@ use oxynapse_engine::store::RegistryStore;
 use oxynapse_engine::{EngineServices, MediationError};
 
 use super::grant::{Client, Grant};
-use crate::token::{now_ms, refresh_at};
+use crate::token::{Keys, now_ms, refresh_at};
 
 /// What `init` was given for v2 token management.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,27 +38,9 @@ pub struct Credentials {
     pub interval_ms: Option<i64>,
 }
 
-/// The registry keys of one path.
-pub struct Keys {
-    pub access: String,
-    pub refresh: String,
-    pub time: String,
-    pub refresh_at: String,
-    pub organizer: String,
-}
-
-impl Keys {
-    pub fn new(path: &str) -> Keys {
-        let base = path.trim_end_matches('/');
-        let key = |leaf: &str| [base, "/", leaf].concat();
-        Keys {
-            access: key("accessToken"),
-            refresh: key("refreshToken"),
-            time: key("time"),
-            refresh_at: key("refreshAt"),
-            organizer: key("organizerKey"),
-        }
-    }
+/// The registry key of the organizer key, beside the token keys ([`Keys`]).
+pub fn organizer_key_path(registry_path: &str) -> String {
+    [registry_path.trim_end_matches('/'), "/organizerKey"].concat()
 }
 
 /// Single-flight locks, one per registry path.
